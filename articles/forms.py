@@ -1,0 +1,103 @@
+from django import forms
+from django.contrib.admin import widgets as admin_widgets
+from django.utils import timezone
+
+from articles.images import reencode_image
+from articles.models import Article, Comment
+
+ACTION_LABELS = {
+    "submit": "Submit for review",
+    "publish": "Publish",
+    "return_to_draft": "Return to draft",
+    "withdraw": "Withdraw",
+}
+NOTE_REQUIRED = {"return_to_draft", "withdraw"}
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The story form; also carries the workflow step the desk asked for with this save."""
+
+    workflow_note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Shown to the reporter; required to return to draft or withdraw.",
+    )
+    workflow_publish_at = forms.SplitDateTimeField(
+        label="Publish at",
+        required=False,
+        widget=admin_widgets.AdminSplitDateTime,
+        help_text="Leave empty to publish now; a future time schedules the story.",
+    )
+
+    # Set by ArticleAdmin.get_form for the request being served.
+    acting_user = None
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline",
+            "slug",
+            "standfirst",
+            "section",
+            "body",
+            "tags",
+            "hero_image",
+            "hero_alt",
+            "hero_caption",
+            "hero_credit",
+            "comments_open",
+        ]
+
+    def clean_hero_image(self):
+        image = self.cleaned_data.get("hero_image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            return reencode_image(image)
+        return image
+
+    def clean(self):
+        cleaned = super().clean()
+        action = self.data.get("_workflow")
+        if not action:
+            return cleaned
+        if action not in ACTION_LABELS:
+            raise forms.ValidationError("Unknown workflow step.")
+        if action not in self.instance.allowed_actions(self.acting_user):
+            raise forms.ValidationError(
+                f"You cannot “{ACTION_LABELS[action]}” this story in its current state.",
+                code="workflow_forbidden",
+            )
+        if action in NOTE_REQUIRED and not cleaned.get("workflow_note", "").strip():
+            self.add_error("workflow_note", "Write a note saying why; the reporter will see it.")
+        publish_at = cleaned.get("workflow_publish_at")
+        if action == "publish" and publish_at and publish_at <= timezone.now():
+            self.add_error(
+                "workflow_publish_at",
+                "This time has passed. Leave it empty to publish now, or choose a future time.",
+            )
+        cleaned["workflow_action"] = action
+        return cleaned
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["name", "email", "body"]
+        labels = {"body": "Comment", "email": "Email (never shown)"}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "body": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write something before posting.")
+        return body
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Tell readers who you are.")
+        return name

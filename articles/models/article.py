@@ -1,0 +1,353 @@
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from articles.images import validate_image_file
+from articles.richtext import RichTextField, sanitize_html
+from articles.story import split_story
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Workflow actions, in the order the desk sees them; each is a method of Article.
+WORKFLOW_ACTIONS = ["submit", "publish", "return_to_draft", "withdraw"]
+
+
+class WorkflowError(Exception):
+    """A transition that the article's current state does not allow."""
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the site navigation, smallest first."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    job_title = models.CharField(max_length=120, blank=True, help_text="e.g. “Russia editor”")
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="authors/%Y/", blank=True, validators=[validate_image_file])
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.job_title}" if self.job_title else self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see now. Scheduled stories appear when their time comes."""
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def latest_first(self):
+        return self.order_by("-publish_at", "-pk")
+
+    def for_listing(self):
+        """What a story teaser shows, in a fixed number of queries."""
+        return self.select_related("section").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def for_page(self):
+        """Everything the article page shows, in a fixed number of queries."""
+        from articles.models.comment import Comment
+
+        return self.for_listing().prefetch_related(
+            "tags",
+            Prefetch("analysis_boxes", queryset=AnalysisBox.objects.select_related("author")),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.approved().order_by("created_at", "pk"),
+                to_attr="approved_comments",
+            ),
+        )
+
+
+class Article(models.Model):
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, blank=True, help_text="Made from the headline when left empty."
+    )
+    standfirst = models.TextField(
+        max_length=600, blank=True, help_text="The summary lead under the headline."
+    )
+    body = RichTextField(blank=True)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    hero_image = models.ImageField(
+        upload_to="heroes/%Y/%m/", blank=True, validators=[validate_image_file]
+    )
+    hero_alt = models.CharField(
+        "hero image alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it. Required with an image.",
+    )
+    hero_caption = models.CharField(max_length=300, blank=True)
+    hero_credit = models.CharField(max_length=120, blank=True)
+    tags = TaggableManager(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles_created",
+    )
+    comments_open = models.BooleanField(default=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-created_at"]
+        permissions = [("publish_article", "Can publish, schedule and withdraw articles")]
+        indexes = [models.Index(fields=["status", "-publish_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(publish_at__isnull=False),
+                name="published_article_has_publish_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(hero_image="") | ~Q(hero_alt=""),
+                name="hero_image_has_alt_text",
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.headline)[:200] or "story"
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article_detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def byline(self):
+        """Authors in byline order (uses the prefetched bylines)."""
+        return [line.author for line in self.bylines.all()]
+
+    def story_parts(self):
+        """The body cut into runs of HTML with the analysis boxes placed between them."""
+        return split_story(self.body, self.analysis_boxes.all())
+
+    def can_be_edited_by(self, user):
+        if self.pk is None:
+            return user.has_perm("articles.add_article")
+        if not user.has_perm("articles.change_article"):
+            return False
+        if user.has_perm("articles.publish_article"):
+            return True
+        return self.status == Status.DRAFT and self.created_by_id == user.pk
+
+    # Workflow: every status change goes through these methods.
+
+    def _sources(self, action):
+        """The states an action may start from; a scheduled story can still be moved."""
+        scheduled = {Status.PUBLISHED} if self.is_scheduled else set()
+        return {
+            "submit": {Status.DRAFT},
+            "publish": {Status.DRAFT, Status.REVIEW} | scheduled,
+            "return_to_draft": {Status.REVIEW, Status.WITHDRAWN} | scheduled,
+            "withdraw": {Status.PUBLISHED},
+        }[action]
+
+    def _may(self, action, user):
+        if action == "submit":
+            return self.can_be_edited_by(user)
+        return user.has_perm("articles.publish_article")
+
+    def allowed_actions(self, user):
+        """The workflow actions this user may take on the story now, in display order."""
+        return [
+            action
+            for action in WORKFLOW_ACTIONS
+            if self.status in self._sources(action) and self._may(action, user)
+        ]
+
+    def submit(self, *, by, note=""):
+        if not self._may("submit", by):
+            raise PermissionDenied("You can submit only your own drafts.")
+        self._move(Status.REVIEW, by=by, allowed_from=self._sources("submit"), note=note)
+
+    def publish(self, *, by, at=None, note=""):
+        if not self._may("publish", by):
+            raise PermissionDenied("Only editors publish.")
+        now = timezone.now()
+        publish_at = at or now
+
+        def schedule():
+            self.publish_at = publish_at
+            if self.first_published_at is None or self.first_published_at > now:
+                self.first_published_at = publish_at
+
+        self._move(
+            Status.PUBLISHED,
+            by=by,
+            allowed_from=self._sources("publish"),
+            note=note,
+            apply=schedule,
+            fields=["publish_at", "first_published_at"],
+        )
+
+    def return_to_draft(self, *, by, note):
+        if not self._may("return_to_draft", by):
+            raise PermissionDenied("Only editors return stories to draft.")
+        if not (note or "").strip():
+            raise WorkflowError("Say what needs to change, so the reporter knows.")
+
+        def unschedule():
+            if self.first_published_at and self.first_published_at > timezone.now():
+                self.first_published_at = None
+            self.publish_at = None
+
+        self._move(
+            Status.DRAFT,
+            by=by,
+            allowed_from=self._sources("return_to_draft"),
+            note=note,
+            apply=unschedule,
+            fields=["publish_at", "first_published_at"],
+        )
+
+    def withdraw(self, *, by, note):
+        if not self._may("withdraw", by):
+            raise PermissionDenied("Only editors withdraw stories.")
+        if not (note or "").strip():
+            raise WorkflowError("Give the reason for withdrawing the story.")
+        self._move(Status.WITHDRAWN, by=by, allowed_from=self._sources("withdraw"), note=note)
+
+    def _move(self, to, *, by, allowed_from, note="", apply=None, fields=()):
+        with transaction.atomic():
+            # Lock the row so that two editors cannot move the same story at once.
+            current = (
+                type(self)
+                .objects.select_for_update()
+                .values_list("status", flat=True)
+                .get(pk=self.pk)
+            )
+            if current not in allowed_from:
+                raise WorkflowError(
+                    f"A story that is {Status(current).label.lower()} cannot become "
+                    f"{Status(to).label.lower()}."
+                )
+            self.status = to
+            if apply:
+                apply()
+            self.save(update_fields=["status", "updated_at", *fields])
+            ArticleTransition.objects.create(
+                article=self, actor=by, from_status=current, to_status=to, note=note or ""
+            )
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="author_once_per_byline")
+        ]
+
+    def __str__(self):
+        return str(self.author)
+
+
+class AnalysisBox(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="analysis_boxes")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="analysis_boxes")
+    heading = models.CharField(max_length=200, blank=True)
+    body = RichTextField()
+    after_paragraph = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Place the box after this paragraph of the story; leave empty for the end.",
+    )
+
+    class Meta:
+        ordering = ["after_paragraph", "pk"]
+        verbose_name_plural = "analysis boxes"
+
+    def __str__(self):
+        return self.heading or f"Analysis by {self.author.name}"
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+
+class ArticleTransition(models.Model):
+    """One step of the workflow: who moved the story, when, from where to where, and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["article", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Set up and run Newsroom with nothing but Python 3.10+.
+
+python3 dev.py serve   # virtualenv, requirements, migrate, demo content, development server
+python3 dev.py test    # virtualenv, requirements, the whole test suite
+                       # (further arguments go to pytest, e.g. -k workflow)
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+DEMO_LOGINS = [("reporter", "reporter-demo-2026"), ("editor", "editor-demo-2026")]
+
+
+def run(*args, **kwargs):
+    print("+", " ".join(str(a) for a in args), flush=True)
+    return subprocess.run([str(a) for a in args], cwd=ROOT, check=True, **kwargs)
+
+
+def setup(requirements):
+    if sys.version_info < (3, 10):  # noqa: UP036 - this script may be started by an old Python
+        sys.exit(f"Newsroom needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print(f"Creating a virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    # Reinstall only when the requirement files change.
+    files = sorted(ROOT.glob("requirements*.txt"))
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    stamp = VENV / f".installed-{requirements}"
+    if not stamp.exists() or stamp.read_text() != digest:
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / requirements)
+        stamp.write_text(digest)
+    (ROOT / "var").mkdir(exist_ok=True)
+
+
+def serve(args):
+    setup("requirements.txt")
+    port = args[0] if args else os.environ.get("PORT", "8000")
+    run(PYTHON, "manage.py", "migrate", "--no-input")
+    run(PYTHON, "manage.py", "load_demo")
+    print(
+        f"\nNewsroom is running at http://127.0.0.1:{port}/\n"
+        f"The desk (admin):        http://127.0.0.1:{port}/admin/\n"
+        "Demo logins (development only):\n"
+        + "".join(f"  {user:<9} password {password}\n" for user, password in DEMO_LOGINS)
+        + "Press Ctrl+C to stop.\n",
+        flush=True,
+    )
+    os.execv(  # noqa: S606 - replaces this process with the development server
+        PYTHON, [str(PYTHON), "manage.py", "runserver", f"127.0.0.1:{port}"]
+    )
+
+
+def test(args):
+    setup("requirements-dev.txt")
+    result = subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
+COMMANDS = {"serve": serve, "test": test}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    os.chdir(ROOT)
+    COMMANDS[sys.argv[1]](sys.argv[2:])

@@ -1,0 +1,32 @@
+import pytest
+from django.db import connection
+
+from tests.factories import EditorFactory, ReporterFactory
+
+
+@pytest.fixture
+def reporter(db):
+    return ReporterFactory(username="reporter-one")
+
+
+@pytest.fixture
+def other_reporter(db):
+    return ReporterFactory(username="reporter-two")
+
+
+@pytest.fixture
+def editor(db):
+    return EditorFactory(username="editor-one")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+            )

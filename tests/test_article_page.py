@@ -1,0 +1,142 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ads.models import Ad, AdSlot
+from articles.models import Status
+from tests.factories import AnalysisBoxFactory, ArticleFactory, AuthorFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def header_ad(db):
+    slot = AdSlot.objects.create(key="header", name="Header")
+    return Ad.objects.create(
+        slot=slot,
+        name="House",
+        text="Read the briefing",
+        target_url="https://newsroom.example/briefing",
+    )
+
+
+def test_article_page_shows_everything_a_reader_expects(client, header_ad):
+    article = ArticleFactory(published=True, authors=0, standfirst="The summary lead.")
+    anna = AuthorFactory(name="Anna Petrenko", job_title="Ukraine correspondent")
+    steve = AuthorFactory(name="Steve Rosenberg", job_title="Russia editor")
+    article.bylines.create(author=anna, position=0)
+    article.tags.add("Belarus")
+    AnalysisBoxFactory(article=article, author=steve, after_paragraph=2, heading="Why now?")
+    CommentFactory(article=article, status="approved", body="Visible comment")
+    CommentFactory(article=article, status="pending", body="Held comment")
+    CommentFactory(article=article, status="spam", body="Buy pills")
+
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<aside class="ad-slot ad-slot--header" aria-label="Advertisement">' in page
+    assert 'rel="sponsored noopener"' in page
+    assert f'<h1 class="story__headline">{article.headline}</h1>' in page
+    assert "Anna Petrenko" in page and "Ukraine correspondent" in page
+    assert "The summary lead." in page
+    assert "<time datetime=" in page
+    # The box sits after the second paragraph, with its author's name and job title.
+    assert page.index("Second paragraph.") < page.index('<aside class="analysis-box"')
+    assert page.index('<aside class="analysis-box"') < page.index("Third paragraph.")
+    assert "Steve Rosenberg" in page and "Russia editor" in page
+    assert "Belarus" in page
+    assert "Visible comment" in page
+    assert "Held comment" not in page and "Buy pills" not in page
+    assert "Post a Comment" in page
+    assert "csrfmiddlewaretoken" in page
+
+
+def test_hero_image_with_alt_caption_and_credit(client):
+    from django.core.files.base import ContentFile
+
+    from tests.test_admin_desk import png_bytes
+
+    article = ArticleFactory(
+        published=True,
+        hero_alt="Troops at the border",
+        hero_caption="Near Volyn",
+        hero_credit="Reuters",
+    )
+    article.hero_image.save("hero.png", ContentFile(png_bytes().read()))
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'alt="Troops at the border"' in page
+    assert 'width="40" height="30"' in page
+    assert "Near Volyn" in page and "Reuters" in page
+
+
+@pytest.mark.parametrize("state", ["draft", "review", "withdrawn", "scheduled"])
+def test_unpublished_stories_are_a_styled_404(client, state):
+    if state == "scheduled":
+        article = ArticleFactory(
+            status=Status.PUBLISHED, publish_at=timezone.now() + timedelta(hours=1)
+        )
+    else:
+        article = ArticleFactory(status=state)
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 404
+    assert "We cannot find that page" in response.content.decode()
+
+
+def test_unknown_story_is_a_404(client):
+    response = client.get(reverse("articles:article_detail", kwargs={"pk": 999, "slug": "nope"}))
+    assert response.status_code == 404
+
+
+def test_an_old_slug_redirects_to_the_canonical_url(client):
+    article = ArticleFactory(published=True)
+    old = reverse("articles:article_detail", kwargs={"pk": article.pk, "slug": "old-headline"})
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+
+
+def test_home_lists_latest_published_stories_newest_first(client):
+    now = timezone.now()
+    old = ArticleFactory(published=True, headline="Older story", publish_at=now - timedelta(days=2))
+    new = ArticleFactory(
+        published=True, headline="Newer story", publish_at=now - timedelta(hours=1)
+    )
+    ArticleFactory(headline="Draft story")
+    ArticleFactory(
+        status=Status.PUBLISHED, headline="Scheduled story", publish_at=now + timedelta(hours=1)
+    )
+    page = client.get(reverse("articles:home")).content.decode()
+    assert page.index(new.headline) < page.index(old.headline)
+    assert "Draft story" not in page and "Scheduled story" not in page
+
+
+def grow(article, n):
+    for position in range(1, n + 1):
+        article.bylines.create(author=AuthorFactory(), position=position)
+    article.tags.add(*[f"extra {i}" for i in range(n)])
+    AnalysisBoxFactory.create_batch(n, article=article, after_paragraph=1)
+    CommentFactory.create_batch(n * 3, article=article, status="approved")
+
+
+def test_article_page_queries_do_not_grow(client, django_assert_max_num_queries, header_ad):
+    article = ArticleFactory(published=True, comments=1, tags=1)
+    with django_assert_max_num_queries(8) as small:
+        client.get(article.get_absolute_url())
+    grow(article, 10)
+    with django_assert_max_num_queries(8) as large:
+        response = client.get(article.get_absolute_url())
+    assert response.content.decode().count('class="comment"') == 31
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_home_queries_do_not_grow(client, django_assert_max_num_queries, header_ad):
+    ArticleFactory(published=True)
+    with django_assert_max_num_queries(6) as small:
+        client.get(reverse("articles:home"))
+    for _ in range(15):
+        ArticleFactory(published=True, authors=3)
+    with django_assert_max_num_queries(6) as large:
+        client.get(reverse("articles:home"))
+    assert len(large.captured_queries) == len(small.captured_queries)

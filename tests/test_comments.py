@@ -1,0 +1,140 @@
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from articles.models import Comment, CommentStatus
+from tests.factories import ArticleFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def comment_url(article):
+    return reverse("articles:post_comment", args=[article.pk, article.slug])
+
+
+def test_posted_comment_is_held_and_the_reader_is_told(client):
+    article = ArticleFactory(published=True)
+    response = client.post(
+        comment_url(article),
+        {"name": "Olga", "email": "olga@example.com", "body": "Thoughtful piece."},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#comments"
+    page = client.get(response["Location"]).content.decode()
+    assert "held for moderation" in page
+    assert "Thoughtful piece." not in page  # not public until approved
+    comment = Comment.objects.get()
+    assert comment.status == CommentStatus.PENDING and comment.article == article
+
+
+def test_refused_comment_keeps_what_the_reader_typed(client):
+    article = ArticleFactory(published=True)
+    text = "A long, careful comment that must not be lost."
+    response = client.post(
+        comment_url(article), {"name": "Olga", "email": "not-an-email", "body": text}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert text in page
+    assert 'value="Olga"' in page and 'value="not-an-email"' in page
+    assert "Enter a valid email address." in page
+    assert not Comment.objects.exists()
+
+
+def test_blank_comment_is_refused_beside_the_field(client):
+    article = ArticleFactory(published=True)
+    response = client.post(
+        comment_url(article), {"name": "Olga", "email": "o@example.com", "body": "   "}
+    )
+    assert response.status_code == 400
+    assert "field__error" in response.content.decode()
+
+
+def test_comment_form_is_csrf_protected(client):
+    from django.test import Client
+
+    article = ArticleFactory(published=True)
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        comment_url(article), {"name": "a", "email": "a@example.com", "body": "b"}
+    )
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_comments_cannot_be_posted_to_unpublished_stories(client):
+    article = ArticleFactory()
+    response = client.post(
+        comment_url(article), {"name": "a", "email": "a@example.com", "body": "b"}
+    )
+    assert response.status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_closed_comments_are_refused_with_a_reason(client):
+    article = ArticleFactory(published=True, comments_open=False)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Comments on this story are closed." in page and "Post a Comment" not in page
+    response = client.post(
+        comment_url(article), {"name": "a", "email": "a@example.com", "body": "b"}
+    )
+    assert response.status_code == 403
+    assert "closed" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_comment_body_is_escaped(client):
+    article = ArticleFactory(published=True)
+    CommentFactory(article=article, status="approved", body="<script>alert(1)</script>")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("approve", CommentStatus.APPROVED),
+        ("reject", CommentStatus.REJECTED),
+        ("mark_spam", CommentStatus.SPAM),
+    ],
+)
+def test_editor_moderates_in_bulk_and_it_is_recorded(client, editor, action, status):
+    article = ArticleFactory(published=True)
+    comments = CommentFactory.create_batch(3, article=article, status="pending", body="Hello there")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:articles_comment_changelist"),
+        {"action": action, "_selected_action": [c.pk for c in comments]},
+    )
+    for comment in Comment.objects.all():
+        assert comment.status == status
+        assert comment.moderated_by == editor and comment.moderated_at
+    visible = client.get(article.get_absolute_url()).content.decode().count("Hello there")
+    assert visible == (3 if status == CommentStatus.APPROVED else 0)
+
+
+def test_moderation_queue_filters_and_searches(client, editor):
+    CommentFactory(status="pending", body="needle in the haystack")
+    CommentFactory(status="approved", body="other words")
+    client.force_login(editor)
+    url = reverse("admin:articles_comment_changelist")
+    assert "needle" in client.get(url, {"status__exact": "pending"}).content.decode()
+    assert "other words" not in client.get(url, {"status__exact": "pending"}).content.decode()
+    assert "needle" in client.get(url, {"q": "haystack"}).content.decode()
+
+
+def test_reporters_cannot_moderate(client, reporter):
+    comment = CommentFactory(status="pending")
+    client.force_login(reporter)
+    assert not reporter.has_perm("articles.change_comment")
+    response = client.post(
+        reverse("admin:articles_comment_changelist"),
+        {"action": "approve", "_selected_action": [comment.pk]},
+    )
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PENDING
+    assert not Permission.objects.filter(
+        group__name="Reporters", codename="change_comment"
+    ).exists()
