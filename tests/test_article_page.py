@@ -140,3 +140,18 @@ def test_home_queries_do_not_grow(client, django_assert_max_num_queries, header_
     with django_assert_max_num_queries(6) as large:
         client.get(reverse("articles:home"))
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_server_error_is_a_styled_500_without_a_trace(client, monkeypatch):
+    article = ArticleFactory(published=True)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr("articles.views.public.render_article", broken)
+    client.raise_request_exception = False
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong on our side" in page
+    assert "hunter2" not in page and "Traceback" not in page
