@@ -1,20 +1,44 @@
 """Rich text: one editor configuration, one sanitizer, used by forms and models alike."""
 
+import re
 from functools import cache
 
+import nh3
 from django.conf import settings
-from django_prose_editor.fields import ProseEditorField, create_sanitizer
+from django.utils.safestring import mark_safe
+from django_prose_editor.config import allowlist_from_extensions, expand_extensions
+from django_prose_editor.fields import ProseEditorField
+
+# Every link in stored text gets this rel, whatever the author (or a paste) wrote.
+LINK_REL = "noopener noreferrer"
 
 
 def RichTextField(**kwargs):  # noqa: N802 - reads as a field class at the call site
-    return ProseEditorField(extensions=settings.PROSE_EDITOR_EXTENSIONS, sanitize=True, **kwargs)
+    return ProseEditorField(
+        extensions=settings.PROSE_EDITOR_EXTENSIONS, sanitize=sanitize_html, **kwargs
+    )
 
 
 @cache
-def _sanitizer():
-    return create_sanitizer(settings.PROSE_EDITOR_EXTENSIONS)
+def _cleaner():
+    # The editor's extensions are the allow-list; only the link rel is ours to set.
+    allowlist = allowlist_from_extensions(expand_extensions(settings.PROSE_EDITOR_EXTENSIONS))
+    attributes = {tag: set(names) - {"rel"} for tag, names in allowlist["attributes"].items()}
+    return nh3.Cleaner(
+        tags=allowlist["tags"],
+        attributes=attributes,
+        url_schemes=allowlist["url_schemes"],
+        link_rel=LINK_REL,
+    )
 
 
 def sanitize_html(html):
     """Clean HTML to what the editor can produce, wherever it came from."""
-    return _sanitizer()(html or "")
+    cleaned = _cleaner().clean(html or "")
+    # The editor always sends at least one empty paragraph; an empty field stores nothing.
+    return "" if re.fullmatch(r"<(\w+)></\1>", cleaned) else cleaned
+
+
+def safe_rich_text(html):
+    """Stored rich text for a template: cleaned again, so rows written around save() are safe."""
+    return mark_safe(sanitize_html(html))  # noqa: S308 - nh3 just cleaned it

@@ -65,8 +65,8 @@ def split_story(html, boxes):
         placed.setdefault(cut, []).append(box)
     parts, start = [], 0
     for cut in sorted(placed):
-        parts.append(StoryPart(mark_safe(html[start:cut]), placed[cut]))  # noqa: S308 - sanitized on save
+        parts.append(StoryPart(mark_safe(html[start:cut]), placed[cut]))  # noqa: S308 - the caller sanitized it
         start = cut
     if start < len(html) or not parts:
-        parts.append(StoryPart(mark_safe(html[start:])))  # noqa: S308 - sanitized on save
+        parts.append(StoryPart(mark_safe(html[start:])))  # noqa: S308 - the caller sanitized it
     return parts

@@ -183,8 +183,8 @@ class Article(models.Model):
         return [line.author for line in self.bylines.all()]
 
     def story_parts(self):
-        """The body cut into runs of HTML with the analysis boxes placed between them."""
-        return split_story(self.body, self.analysis_boxes.all())
+        """The body, cleaned again, cut into runs of HTML with the analysis boxes placed."""
+        return split_story(sanitize_html(self.body), self.analysis_boxes.all())
 
     def can_be_edited_by(self, user):
         if self.pk is None:
