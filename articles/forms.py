@@ -47,6 +47,7 @@ class ArticleAdminForm(forms.ModelForm):
             "hero_caption",
             "hero_credit",
             "comments_open",
+            "suppress_ads",
         ]
 
     def clean_hero_image(self):

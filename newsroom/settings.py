@@ -161,6 +161,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Newsroom <news
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Newsroom admins", a) for a in env_list("DJANGO_ADMINS", [])]
 
+# Ads and newsletter (#5). Ad impressions are counted in the cache and written to the
+# database once an ad has this many pending (and by `manage.py flush_ad_impressions`).
+ADS_IMPRESSIONS_FLUSH_EVERY = int(os.environ.get("NEWSROOM_ADS_IMPRESSIONS_FLUSH_EVERY", "50"))
+
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 
 SESSION_COOKIE_HTTPONLY = True

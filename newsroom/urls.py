@@ -9,6 +9,7 @@ admin.site.index_title = "The desk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("ads/", include("ads.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.db import connection
 
@@ -22,6 +24,16 @@ def editor(db):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _cache_per_test(settings):
+    # Ad counters and rate limits live in the cache: each test gets its own key space
+    # (clearing instead would wipe a shared Redis that other runs use).
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,12 +1,15 @@
 from django import template
 
-from ads.models import Ad, AdSlot
+from ads.impressions import record_impression
+from ads.models import Ad
 
 register = template.Library()
 
 
 @register.inclusion_tag("ads/_slot.html")
 def ad_slot(key):
+    """One ad for the slot, counted as shown; nothing at all when the slot has no live ad."""
     ad = Ad.objects.pick_for(key)
-    slot = ad.slot if ad else AdSlot.objects.filter(key=key).first()
-    return {"ad": ad, "slot": slot, "key": key}
+    if ad is not None:
+        record_impression(ad.pk)
+    return {"ad": ad}

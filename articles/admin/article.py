@@ -97,6 +97,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     "first_published_at",
                     "created_by",
                     "comments_open",
+                    "suppress_ads",
                 ]
             },
         ),

@@ -127,6 +127,11 @@ class Article(models.Model):
         related_name="articles_created",
     )
     comments_open = models.BooleanField(default=True)
+    suppress_ads = models.BooleanField(
+        "no ads on this story",
+        default=False,
+        help_text="For sensitive stories: the page shows no advertising at all.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 

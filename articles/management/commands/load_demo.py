@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from ads.models import Ad, AdSlot
+from ads.models import Ad, AdSlot, SlotKind, SlotSize
 from articles.ingest import parse_story
 from articles.models import (
     AnalysisBox,
@@ -117,19 +117,36 @@ class Command(BaseCommand):
                     created_at=now - timedelta(minutes=90 - 20 * minutes),
                 )
 
-        slot, _ = AdSlot.objects.update_or_create(
-            key="header", defaults={"name": "Header", "width": 728, "height": 90}
+        header, _ = AdSlot.objects.update_or_create(
+            key="header",
+            defaults={"name": "Header", "kind": SlotKind.HEADER, "size": SlotSize.LEADERBOARD},
         )
-        Ad.objects.update_or_create(
-            slot=slot,
-            name="House ad: the Newsroom morning briefing",
+        in_article, _ = AdSlot.objects.update_or_create(
+            key="in-article",
             defaults={
-                "text": "Start the day informed: read the Newsroom morning briefing.",
-                "target_url": "https://newsroom.example/briefing",
-                "is_active": True,
-                "weight": 1,
+                "name": "In article",
+                "kind": SlotKind.IN_ARTICLE,
+                "size": SlotSize.MEDIUM_RECTANGLE,
             },
         )
+        for slot, name, text in [
+            (
+                header,
+                "House ad: the Newsroom morning briefing",
+                "Start the day informed: read the Newsroom morning briefing.",
+            ),
+            (in_article, "House ad: the weekend edition", "The weekend edition: long reads."),
+        ]:
+            Ad.objects.update_or_create(
+                slot=slot,
+                name=name,
+                defaults={
+                    "text": text,
+                    "target_url": "https://newsroom.example/briefing",
+                    "is_active": True,
+                    "weight": 1,
+                },
+            )
 
         self.stdout.write(
             self.style.SUCCESS(
