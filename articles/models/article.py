@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from articles.images import validate_image_file
 from articles.richtext import RichTextField, sanitize_html
@@ -21,6 +24,9 @@ class Status(models.TextChoices):
 
 # Workflow actions, in the order the desk sees them; each is a method of Article.
 WORKFLOW_ACTIONS = ["submit", "publish", "return_to_draft", "withdraw"]
+
+# An unhurried adult reading speed, for the "n min read" line.
+WORDS_PER_MINUTE = 230
 
 
 class WorkflowError(Exception):
@@ -39,6 +45,9 @@ class Section(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
 
 
 class Author(models.Model):
@@ -61,6 +70,9 @@ class Author(models.Model):
     def __str__(self):
         return f"{self.name}, {self.job_title}" if self.job_title else self.name
 
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -70,10 +82,74 @@ class ArticleQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-publish_at", "-pk")
 
+    def by_author(self, author):
+        # An author appears once per byline (a constraint), so this never repeats a story.
+        return self.filter(bylines__author=author)
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+    def with_comment_count(self):
+        """Annotate `comment_count`: approved comments, counted in the same query."""
+        from articles.models.comment import Comment
+
+        approved = (
+            Comment.objects.approved()
+            .filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(comment_count=Coalesce(Subquery(approved), 0))
+
+    def top_per_section(self, per_section):
+        """The newest `per_section` stories of each section, sections in navigation order."""
+        return (
+            self.annotate(
+                section_rank=Window(
+                    RowNumber(),
+                    partition_by=F("section_id"),
+                    order_by=[F("publish_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(section_rank__lte=per_section)
+            .order_by("section__position", "section__name", "section_id", "section_rank")
+        )
+
+    def related_to(self, article):
+        """Stories sharing the most tags with `article` first, then the rest of its section.
+
+        Reads the article's tags from its prefetch, so it costs one query.
+        """
+        others = self.exclude(pk=article.pk)
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return others.filter(section_id=article.section_id).latest_first()
+        shared = (
+            TaggedItem.objects.filter(
+                content_type__app_label="articles",
+                content_type__model="article",
+                object_id=OuterRef("pk"),
+                tag_id__in=tag_ids,
+            )
+            .order_by()
+            .values("object_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            others.annotate(shared_tags=Coalesce(Subquery(shared), 0))
+            .filter(Q(shared_tags__gt=0) | Q(section_id=article.section_id))
+            .order_by("-shared_tags", "-publish_at", "-pk")
+        )
+
     def for_listing(self):
         """What a story teaser shows, in a fixed number of queries."""
-        return self.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        return (
+            self.select_related("section")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .with_comment_count()
         )
 
     def for_page(self):
@@ -181,6 +257,12 @@ class Article(models.Model):
             and self.publish_at is not None
             and self.publish_at > timezone.now()
         )
+
+    @property
+    def reading_minutes(self):
+        words = len(strip_tags(self.body).split())
+        words += sum(len(strip_tags(box.body).split()) for box in self.analysis_boxes.all())
+        return max(1, round(words / WORDS_PER_MINUTE))
 
     @property
     def byline(self):

@@ -1,15 +1,12 @@
+"""The article page and its comment form."""
+
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles.forms import CommentForm
 from articles.models import Article
 
-
-def home(request):
-    stories = Article.objects.published().latest_first().for_listing()
-    page = Paginator(stories, 20).get_page(request.GET.get("page"))
-    return render(request, "articles/home.html", {"page": page, "stories": page.object_list})
+RELATED_STORIES = 4
 
 
 def article_detail(request, pk, slug):
@@ -20,10 +17,11 @@ def article_detail(request, pk, slug):
 
 
 def render_article(request, article, comment_form, status=200):
+    related = Article.objects.published().for_listing().related_to(article)[:RELATED_STORIES]
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "comment_form": comment_form},
+        {"article": article, "comment_form": comment_form, "related": related},
         status=status,
     )
 
