@@ -22,7 +22,7 @@ def newsroom():
     SectionFactory(name="World", slug="world")
     AuthorFactory(name="Anna Petrenko", job_title="Ukraine correspondent")
     AuthorFactory(name="Steve Rosenberg", job_title="Russia editor")
-    slot = AdSlot.objects.create(key="header", name="Header", width=728, height=90)
+    slot = AdSlot.objects.create(key="header", name="Header")
     Ad.objects.create(
         slot=slot,
         name="House ad",
