@@ -1,9 +1,14 @@
+import time
+
 from django import forms
+from django.conf import settings
 from django.contrib.admin import widgets as admin_widgets
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from articles.images import reencode_image
 from articles.models import Article, Comment
+from articles.services import comments
 
 ACTION_LABELS = {
     "submit": "Submit for review",
@@ -81,6 +86,17 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 class CommentForm(forms.ModelForm):
+    """A reader's comment on `article` (fetched with `for_page()`), or a reply to one."""
+
+    # The honeypot: hidden from people, filled in by bots that fill in everything.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    issued = forms.CharField(required=False, widget=forms.HiddenInput)
+    reply_to = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Comment
         fields = ["name", "email", "body"]
@@ -90,6 +106,10 @@ class CommentForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "body": forms.Textarea(attrs={"rows": 6}),
         }
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()
@@ -102,3 +122,36 @@ class CommentForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError("Tell readers who you are.")
         return name
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reply_to") and self.replying_to is None:
+            raise forms.ValidationError(
+                "The comment you replied to is no longer shown. "
+                "Send again to post yours as a comment of its own."
+            )
+        return cleaned
+
+    @cached_property
+    def replying_to(self):
+        """The approved top-level comment this one answers, or None."""
+        raw = self.data.get("reply_to") if self.is_bound else self.initial.get("reply_to")
+        try:
+            pk = int(raw)
+        except (TypeError, ValueError):
+            return None
+        return next(
+            (c for c in self.article.approved_comments if c.pk == pk and c.parent_id is None),
+            None,
+        )
+
+    @property
+    def reader_fields(self):
+        return [self["name"], self["email"], self["body"]]
+
+    @property
+    def issued_token(self):
+        """A fresh signed timestamp. A form shown again has been typed already, so its
+        token counts from the minimum typing time back, and sending it again at once is fine."""
+        head_start = settings.NEWSROOM_COMMENTS_MIN_SECONDS if self.is_bound else 0
+        return comments.form_token(self.article, time.time() - head_start)

@@ -44,7 +44,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "articles.admin_site.DeskAdminConfig",  # django.contrib.admin, with the desk's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -219,3 +219,29 @@ PROSE_EDITOR_EXTENSIONS = {
     "History": True,
     "HTML": True,
 }
+
+# Comments (issue #4): spam defence, trust, closing and moderation.
+# A commenter whose email has this many approved comments is approved at once (0: never).
+NEWSROOM_COMMENTS_TRUSTED_AFTER = int(os.environ.get("NEWSROOM_COMMENTS_TRUSTED_AFTER", "2"))
+# Stories stop taking comments this many days after first publication (0: never close).
+NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", "30"))
+# A form sent back sooner than this after it was served was not typed by a person.
+NEWSROOM_COMMENTS_MIN_SECONDS = int(os.environ.get("NEWSROOM_COMMENTS_MIN_SECONDS", "3"))
+# A form older than this is refused with the text kept, and the reader sends it again.
+NEWSROOM_COMMENTS_FORM_MAX_AGE = int(os.environ.get("NEWSROOM_COMMENTS_FORM_MAX_AGE", "86400"))
+# Per IP address (counted in the cache): at most this many comments in this many seconds.
+NEWSROOM_COMMENTS_RATE_LIMIT = int(os.environ.get("NEWSROOM_COMMENTS_RATE_LIMIT", "5"))
+NEWSROOM_COMMENTS_RATE_WINDOW = int(os.environ.get("NEWSROOM_COMMENTS_RATE_WINDOW", "600"))
+# More links than this in one comment hold it for moderation.
+NEWSROOM_COMMENTS_MAX_LINKS = int(os.environ.get("NEWSROOM_COMMENTS_MAX_LINKS", "2"))
+# The request header with the reader's address; behind a proxy e.g. HTTP_X_REAL_IP.
+NEWSROOM_COMMENTS_IP_HEADER = os.environ.get("NEWSROOM_COMMENTS_IP_HEADER", "REMOTE_ADDR")
+# Key of the salted hashes of IP addresses and banned emails (default: the secret key).
+NEWSROOM_COMMENTS_HASH_SECRET = os.environ.get("NEWSROOM_COMMENTS_HASH_SECRET", "")
+# Moderators hear of waiting comments "immediate"ly, in a "digest" (manage.py
+# send_comment_digest, from cron), or "off".
+NEWSROOM_COMMENTS_NOTIFY = os.environ.get("NEWSROOM_COMMENTS_NOTIFY", "immediate")
+if NEWSROOM_COMMENTS_NOTIFY not in {"immediate", "digest", "off"}:
+    raise ImproperlyConfigured("NEWSROOM_COMMENTS_NOTIFY must be immediate, digest or off.")
+# Where moderators' emails link to (the desk's own address).
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,3 +1,5 @@
+import time
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -108,3 +110,17 @@ class CommentFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("first_name")
     email = factory.Faker("email")
     body = factory.Faker("paragraph")
+
+
+def comment_form_data(article, *, typed_for=60, **fields):
+    """What the article page's comment form sends after `typed_for` seconds of typing."""
+    from articles.services.comments import form_token
+
+    return {
+        "name": "Olga",
+        "email": "olga@example.com",
+        "body": "Thoughtful piece.",
+        "issued": form_token(article, time.time() - typed_for),
+        "website": "",
+        **fields,
+    }

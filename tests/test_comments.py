@@ -1,9 +1,10 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
 from articles.models import Comment, CommentStatus
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, comment_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -16,12 +17,15 @@ def test_posted_comment_is_held_and_the_reader_is_told(client):
     article = ArticleFactory(published=True)
     response = client.post(
         comment_url(article),
-        {"name": "Olga", "email": "olga@example.com", "body": "Thoughtful piece."},
+        comment_form_data(article, name="Olga", email="olga@example.com", body="Thoughtful piece."),
     )
     assert response.status_code == 302
     assert response["Location"] == f"{article.get_absolute_url()}#comments"
     page = client.get(response["Location"]).content.decode()
     assert "held for moderation" in page
+    # The writer sees it marked as waiting (their session); other readers do not see it.
+    assert "Thoughtful piece." in page and "Your comment is awaiting moderation." in page
+    page = Client().get(response["Location"]).content.decode()
     assert "Thoughtful piece." not in page  # not public until approved
     comment = Comment.objects.get()
     assert comment.status == CommentStatus.PENDING and comment.article == article
@@ -31,7 +35,8 @@ def test_refused_comment_keeps_what_the_reader_typed(client):
     article = ArticleFactory(published=True)
     text = "A long, careful comment that must not be lost."
     response = client.post(
-        comment_url(article), {"name": "Olga", "email": "not-an-email", "body": text}
+        comment_url(article),
+        comment_form_data(article, name="Olga", email="not-an-email", body=text),
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -44,19 +49,18 @@ def test_refused_comment_keeps_what_the_reader_typed(client):
 def test_blank_comment_is_refused_beside_the_field(client):
     article = ArticleFactory(published=True)
     response = client.post(
-        comment_url(article), {"name": "Olga", "email": "o@example.com", "body": "   "}
+        comment_url(article),
+        comment_form_data(article, name="Olga", email="o@example.com", body="   "),
     )
     assert response.status_code == 400
     assert "field__error" in response.content.decode()
 
 
 def test_comment_form_is_csrf_protected(client):
-    from django.test import Client
-
     article = ArticleFactory(published=True)
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(
-        comment_url(article), {"name": "a", "email": "a@example.com", "body": "b"}
+        comment_url(article), comment_form_data(article, name="a", email="a@example.com", body="b")
     )
     assert response.status_code == 403
     assert not Comment.objects.exists()
@@ -65,7 +69,7 @@ def test_comment_form_is_csrf_protected(client):
 def test_comments_cannot_be_posted_to_unpublished_stories(client):
     article = ArticleFactory()
     response = client.post(
-        comment_url(article), {"name": "a", "email": "a@example.com", "body": "b"}
+        comment_url(article), comment_form_data(article, name="a", email="a@example.com", body="b")
     )
     assert response.status_code == 404
     assert not Comment.objects.exists()
@@ -76,7 +80,7 @@ def test_closed_comments_are_refused_with_a_reason(client):
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Comments on this story are closed." in page and "Post a Comment" not in page
     response = client.post(
-        comment_url(article), {"name": "a", "email": "a@example.com", "body": "b"}
+        comment_url(article), comment_form_data(article, name="a", email="a@example.com", body="b")
     )
     assert response.status_code == 403
     assert "closed" in response.content.decode()

@@ -1,35 +1,68 @@
+from django import forms
 from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from articles.models import Comment, CommentStatus
+from articles.models import BannedCommenter, BlockedWord, Comment, CommentStatus
+from articles.models.comment import normalize_email, private_hash
+from articles.services import comments
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_body", "article", "status", "created_at", "moderated_by"]
-    list_filter = ["status", "created_at"]
+    list_display = [
+        "name",
+        "short_body",
+        "article",
+        "status",
+        "hold_reason",
+        "is_reply",
+        "created_at",
+        "moderated_by",
+    ]
+    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
     list_select_related = ["article", "moderated_by"]
     search_fields = ["body", "name", "email", "article__headline"]
-    readonly_fields = ["article", "created_at", "moderated_by", "moderated_at"]
+    readonly_fields = [
+        "article",
+        "parent",
+        "created_at",
+        "hold_reason",
+        "ip_hash",
+        "user_agent",
+        "moderated_by",
+        "moderated_at",
+    ]
     fields = [
         "article",
+        "parent",
         "name",
         "email",
         "body",
         "status",
+        "hold_reason",
         "created_at",
+        "ip_hash",
+        "user_agent",
         "moderated_by",
         "moderated_at",
     ]
     date_hierarchy = "created_at"
-    actions = ["approve", "reject", "mark_spam"]
+    actions = ["approve", "reject", "mark_spam", "ban_commenters", "erase_commenters"]
 
     def has_add_permission(self, request):
         return False  # comments come from readers
 
+    def has_ban_permission(self, request):
+        return request.user.has_perms(["articles.change_comment", "articles.add_bannedcommenter"])
+
     @admin.display(description="comment")
     def short_body(self, obj):
         return obj.body if len(obj.body) <= 80 else obj.body[:79] + "…"
+
+    @admin.display(description="reply", boolean=True)
+    def is_reply(self, obj):
+        return obj.parent_id is not None
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:
@@ -52,3 +85,91 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
         self._moderate(request, queryset, CommentStatus.SPAM)
+
+    @admin.action(
+        description="Ban the commenters of the selected comments (their held comments become spam)",
+        permissions=["ban"],
+    )
+    def ban_commenters(self, request, queryset):
+        count = comments.ban_commenters(queryset, by=request.user, reason="Banned from the queue.")
+        self.message_user(request, f"{count} commenter{'' if count == 1 else 's'} banned.")
+
+    @admin.action(
+        description="Delete all data of the selected commenters (on their request)…",
+        permissions=["delete"],
+    )
+    def erase_commenters(self, request, queryset):
+        emails = sorted(set(queryset.values_list("email", flat=True)))
+        if request.POST.get("confirm") == "yes":
+            count = comments.erase_commenters(emails)
+            self.message_user(
+                request,
+                f"Deleted {count} comment{'' if count == 1 else 's'} "
+                f"by {len(emails)} commenter{'' if len(emails) == 1 else 's'}.",
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/articles/comment/erase_commenters.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Delete all data of these commenters",
+                "emails": emails,
+                "total": Comment.objects.filter(email__in=emails).count(),
+                "selected": queryset,
+                "action": request.POST["action"],
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(BlockedWord)
+class BlockedWordAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "note", "created_at"]
+    search_fields = ["phrase", "note"]
+
+
+class BannedCommenterForm(forms.ModelForm):
+    email = forms.EmailField(
+        help_text="Stored only as a keyed hash, so the address itself is not kept."
+    )
+
+    class Meta:
+        model = BannedCommenter
+        fields = ["reason"]
+
+    def clean_email(self):
+        email_hash = private_hash("email", normalize_email(self.cleaned_data["email"]))
+        if BannedCommenter.objects.filter(email_hash=email_hash).exists():
+            raise forms.ValidationError("This commenter is already banned.")
+        self.instance.email_hash = email_hash
+        return self.cleaned_data["email"]
+
+
+@admin.register(BannedCommenter)
+class BannedCommenterAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "reason", "banned_at", "banned_by"]
+    list_select_related = ["banned_by"]
+    search_fields = ["reason"]
+    readonly_fields = ["banned_by", "banned_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = BannedCommenterForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["email", "reason"] if obj is None else ["reason", "banned_by", "banned_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.banned_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_search_results(self, request, queryset, search_term):
+        # An address typed into the search finds its ban through the same hash.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if "@" in search_term:
+            results |= queryset.matching(search_term)
+        return results, may_have_duplicates

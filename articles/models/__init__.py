@@ -9,7 +9,13 @@ from articles.models.article import (
     Status,
     WorkflowError,
 )
-from articles.models.comment import Comment, CommentQuerySet, CommentStatus
+from articles.models.comment import (
+    BannedCommenter,
+    BlockedWord,
+    Comment,
+    CommentQuerySet,
+    CommentStatus,
+)
 from articles.models.image import EditorImage
 
 __all__ = [
@@ -18,6 +24,8 @@ __all__ = [
     "ArticleQuerySet",
     "ArticleTransition",
     "Author",
+    "BannedCommenter",
+    "BlockedWord",
     "Byline",
     "Comment",
     "CommentQuerySet",

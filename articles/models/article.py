@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -263,6 +265,33 @@ class Article(models.Model):
         words = len(strip_tags(self.body).split())
         words += sum(len(strip_tags(box.body).split()) for box in self.analysis_boxes.all())
         return max(1, round(words / WORDS_PER_MINUTE))
+
+    @property
+    def comments_close_at(self):
+        """When comments close by themselves, or None when they never do."""
+        days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
+        if days <= 0 or self.first_published_at is None:
+            return None
+        return self.first_published_at + timedelta(days=days)
+
+    @property
+    def comments_closed_reason(self):
+        """Why readers cannot comment on the story now; "" while they can."""
+        if not self.comments_open:
+            return "Comments on this story are closed."
+        close_at = self.comments_close_at
+        if close_at is not None and close_at <= timezone.now():
+            days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
+            closed_on = timezone.localtime(close_at)
+            return (
+                "Comments on this story are closed: stories take comments for "
+                f"{days} days after publication, until {closed_on.day} {closed_on:%B %Y}."
+            )
+        return ""
+
+    @property
+    def accepts_comments(self):
+        return not self.comments_closed_reason
 
     @property
     def byline(self):
