@@ -24,7 +24,9 @@ def normalize_email(email):
 def private_hash(kind, value):
     """A keyed hash of a personal value (an IP address, an email): comparable, not reversible."""
     secret = settings.NEWSROOM_COMMENTS_HASH_SECRET or settings.SECRET_KEY
-    return salted_hmac(f"newsroom.comments.{kind}", value, secret=secret).hexdigest()
+    return salted_hmac(
+        f"newsroom.comments.{kind}", value, secret=secret, algorithm="sha256"
+    ).hexdigest()
 
 
 def comment_fingerprint(email, body):

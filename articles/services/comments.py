@@ -50,8 +50,9 @@ class Sender:
 
     @classmethod
     def from_request(cls, request):
-        # A proxy header may list several hops; the first is the reader.
-        address = request.META.get(settings.NEWSROOM_COMMENTS_IP_HEADER, "").split(",")[0].strip()
+        # X-Forwarded-For lists hops; only the last, added by our own proxy, cannot be forged.
+        header = request.META.get(settings.NEWSROOM_COMMENTS_IP_HEADER, "")
+        address = header.split(",")[-1].strip()
         return cls(
             ip_hash=private_hash("ip", address) if address else "",
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
