@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from articles.management.commands.load_demo import DEMO_SLUG
 from articles.models import Article
@@ -33,8 +34,17 @@ def browser():
     # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
     # between page actions are ordinary blocking calls, so Django's async guard does not apply.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Django keeps connections per context, and the code after Playwright starts runs in a
+    # fresh one: hand the migrated data saved for serialized_rollback over to the new handles.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     try:
         with sync_api.sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )

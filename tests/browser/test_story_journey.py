@@ -125,7 +125,7 @@ def test_story_from_the_reporters_keyboard_to_a_readers_comment(open_page, newsr
     assert article.is_public
 
     reader.goto("/")
-    reader.get_by_role("link", name=HEADLINE).click()
+    reader.get_by_role("link", name=HEADLINE).first.click()
     expect(reader.get_by_role("heading", level=1)).to_have_text(HEADLINE)
     expect(reader.get_by_label("Advertisement")).to_contain_text("morning briefing")
     expect(reader.locator(".story__body strong")).to_have_text("closed to all traffic")
