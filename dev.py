@@ -4,10 +4,12 @@
 python3 dev.py serve   # virtualenv, requirements, migrate, demo content, development server
 python3 dev.py test    # virtualenv, requirements, the whole test suite
                        # (further arguments go to pytest, e.g. -k workflow)
+python3 dev.py prod    # production settings on loopback: collectstatic, migrate, gunicorn
 """
 
 import hashlib
 import os
+import secrets
 import subprocess
 import sys
 import venv
@@ -66,7 +68,46 @@ def test(args):
     sys.exit(result.returncode)
 
 
-COMMANDS = {"serve": serve, "test": test}
+def production_environment(port):
+    """DJANGO_DEBUG=0 over plain HTTP on loopback; anything already set in the environment wins."""
+    key_file = ROOT / "var" / "production-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    defaults = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": key_file.read_text().strip(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP on loopback: no redirect to https, cookies without Secure, no HSTS.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+    }
+    return {**defaults, **os.environ}
+
+
+def prod(args):
+    setup("requirements.txt")
+    port = args[0] if args else os.environ.get("PORT", "8000")
+    env = production_environment(port)
+    run(PYTHON, "manage.py", "collectstatic", "--no-input", "--verbosity", "0", env=env)
+    run(PYTHON, "manage.py", "migrate", "--no-input", env=env)
+    run(PYTHON, "manage.py", "load_demo", env=env)
+    print(
+        f"\nNewsroom (production settings, gunicorn) is running at http://127.0.0.1:{port}/\n"
+        f"Health: http://127.0.0.1:{port}/healthz   Press Ctrl+C to stop.\n",
+        flush=True,
+    )
+    gunicorn = BIN / "gunicorn"
+    os.execve(  # noqa: S606 - replaces this process with gunicorn
+        gunicorn,
+        [str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "newsroom.wsgi"],
+        env,
+    )
+
+
+COMMANDS = {"serve": serve, "test": test, "prod": prod}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

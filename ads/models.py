@@ -60,12 +60,20 @@ class AdQuerySet(models.QuerySet):
             is_active=True,
         )
 
+    def not_ended(self, now=None):
+        """Active ads that are live now or will start later (the page cache keeps these)."""
+        now = now or timezone.now()
+        return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), is_active=True)
+
     def pick_for(self, slot_key):
         """One live ad for the slot, chosen at random in proportion to its weight."""
-        candidates = list(self.live().filter(slot__key=slot_key).select_related("slot"))
-        if not candidates:
-            return None
-        return random.choices(candidates, weights=[ad.weight for ad in candidates])[0]
+        return pick_weighted(list(self.live().filter(slot__key=slot_key).select_related("slot")))
+
+
+def pick_weighted(ads):
+    if not ads:
+        return None
+    return random.choices(ads, weights=[ad.weight for ad in ads])[0]
 
 
 class Ad(models.Model):
@@ -121,6 +129,15 @@ class Ad(models.Model):
             errors["ends_at"] = "The ad must end after it starts."
         if errors:
             raise ValidationError(errors)
+
+    def is_live(self, now=None):
+        """The per-object twin of AdQuerySet.live()."""
+        now = now or timezone.now()
+        return (
+            self.is_active
+            and (self.starts_at is None or self.starts_at <= now)
+            and (self.ends_at is None or self.ends_at > now)
+        )
 
     def record_click(self):
         """Count a click in one atomic UPDATE, safe when many readers click at once."""

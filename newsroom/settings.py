@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "taggit",
     "articles",
     "ads",
+    "delivery",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Serves cached pages to anonymous readers; everything below it is skipped on a hit.
+    "delivery.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -112,6 +115,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
+            # A Redis that hangs must not hang every page: give up quickly, serve from the DB.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -245,3 +250,17 @@ if NEWSROOM_COMMENTS_NOTIFY not in {"immediate", "digest", "off"}:
     raise ImproperlyConfigured("NEWSROOM_COMMENTS_NOTIFY must be immediate, digest or off.")
 # Where moderators' emails link to (the desk's own address).
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Delivery (issue #7): the page cache, shared caches, the CDN purge hook and the replica.
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", True)
+NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "300"))
+# s-maxage for shared caches (nginx, a CDN); changed stories are purged sooner through the hook.
+NEWSROOM_SHARED_CACHE_SECONDS = int(os.environ.get("NEWSROOM_SHARED_CACHE_SECONDS", "60"))
+# 1 behind deploy/nginx.conf: nginx fills in each reader's CSRF token, so pages are shareable.
+NEWSROOM_CSRF_FROM_PROXY = env_bool("NEWSROOM_CSRF_FROM_PROXY", False)
+# e.g. "http://127.0.0.1:8080{path}" with method GET for deploy/nginx.conf; empty: no purge.
+NEWSROOM_CDN_PURGE_URL = os.environ.get("NEWSROOM_CDN_PURGE_URL", "")
+NEWSROOM_CDN_PURGE_METHOD = os.environ.get("NEWSROOM_CDN_PURGE_METHOD", "PURGE")
+NEWSROOM_CDN_PURGE_TIMEOUT = float(os.environ.get("NEWSROOM_CDN_PURGE_TIMEOUT", "2"))
+if NEWSROOM_CDN_PURGE_URL and not NEWSROOM_CDN_PURGE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("NEWSROOM_CDN_PURGE_URL must be an http:// or https:// URL.")

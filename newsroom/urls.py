@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from delivery.views import healthz
+
 admin.site.site_header = "Newsroom desk"
 admin.site.site_title = "Newsroom desk"
 admin.site.index_title = "The desk"
@@ -10,6 +12,7 @@ admin.site.index_title = "The desk"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("ads/", include("ads.urls")),
+    path("healthz", healthz, name="healthz"),
     path("", include("articles.urls")),
 ]
 

@@ -5,6 +5,9 @@ from django.db import connection
 
 from tests.factories import EditorFactory, ReporterFactory
 
+# Fixtures that start throwaway servers (Redis, nginx) on this issue's own ports.
+pytest_plugins = ["tests.own_servers"]
+
 
 @pytest.fixture
 def reporter(db):
@@ -28,8 +31,8 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _cache_per_test(settings):
-    # Ad counters and rate limits live in the cache: each test gets its own key space
-    # (clearing instead would wipe a shared Redis that other runs use).
+    # Ad counters, rate limits and cached pages live in the cache: each test gets its own key
+    # space (clearing instead would wipe a shared Redis that other runs use).
     settings.CACHES = {
         alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}test-{uuid.uuid4().hex}"}
         for alias, config in settings.CACHES.items()

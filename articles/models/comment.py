@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from articles.signals import comments_moderated
+
 
 class CommentStatus(models.TextChoices):
     PENDING = "pending", "Awaiting moderation"
@@ -49,9 +51,12 @@ class CommentQuerySet(models.QuerySet):
 
     def moderate(self, status, *, by):
         """Set the status of every comment here, recording the moderator. Returns the count."""
-        return self.exclude(status=status).update(
-            status=status, moderated_by=by, moderated_at=timezone.now()
-        )
+        changing = self.exclude(status=status)
+        article_ids = set(changing.values_list("article_id", flat=True))
+        count = changing.update(status=status, moderated_by=by, moderated_at=timezone.now())
+        # update() sends no save signals; caches of the pages still need to hear of it.
+        comments_moderated.send(sender=self.model, article_ids=article_ids)
+        return count
 
 
 class Comment(models.Model):

@@ -5,11 +5,13 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Section
 from articles.views.paging import page_or_404
+from delivery.pagecache import cache_public_page
 
 STORIES_PER_PAGE = 20
 STORIES_PER_SECTION_BLOCK = 4
 
 
+@cache_public_page
 def home(request):
     stories = Article.objects.published().latest_first().for_listing()
     page = page_or_404(request, stories, STORIES_PER_PAGE)
@@ -21,6 +23,7 @@ def home(request):
     return render(request, "articles/home.html", context)
 
 
+@cache_public_page
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     stories = Article.objects.published().filter(section=section).latest_first().for_listing()
@@ -35,6 +38,7 @@ def section_detail(request, slug):
     )
 
 
+@cache_public_page
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     stories = Article.objects.published().by_author(author).latest_first().for_listing()
@@ -45,6 +49,7 @@ def author_detail(request, slug):
     )
 
 
+@cache_public_page
 def tag_detail(request, slug):
     published = Article.objects.published()
     # A tag used only on unpublished stories stays unknown: its name could give a story away.

@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles.forms import CommentForm
 from articles.models import Article
 from articles.services import comments
+from delivery.pagecache import cache_public_page
 
 RELATED_STORIES = 4
 
 
+@cache_public_page
 def article_detail(request, pk, slug):
     article = get_object_or_404(Article.objects.published().for_page(), pk=pk)
     if slug != article.slug:

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    """Serving at scale: the page cache, its invalidation, health checks, replica routing."""
+
+    name = "delivery"
+    verbose_name = "Delivery"
+
+    def ready(self):
+        from ads.slots import render_slot
+        from delivery import holes, invalidation
+
+        invalidation.connect()
+        holes.register("ad_slot", render_slot)

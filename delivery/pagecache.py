@@ -1,0 +1,226 @@
+"""The rendered-page cache for anonymous readers.
+
+Every cached page is stored under the current *content version*, one random token for the
+whole site. Any change a reader could see (a story published, edited, withdrawn or corrected,
+a comment approved, an ad changed) replaces the token, so every old page becomes unreachable at
+once and nobody is served old text after the save returns. A cache that is down is treated as
+a miss: the page is rendered from the database and the error is logged.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from delivery import holes
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "delivery:content-version"
+# Stands in a cached page for the reader's CSRF token; each response gets its own token.
+CSRF_MARKER = "__newsroom_csrf_token__"
+# nginx's SSI module fills in the token from the reader's cookie (deploy/nginx.conf).
+CSRF_SSI_ECHO = '<!--# echo var="newsroom_csrf_token" -->'
+NOT_CACHEABLE_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
+
+
+def content_version(create=True):
+    """The current content version, or None when the cache cannot be reached."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None and create:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(VERSION_KEY)
+        return version
+    except Exception:
+        logger.exception("Page cache unreachable; serving from the database")
+        return None
+
+
+def bump_content_version():
+    """Make every cached page stale. Returns False when the cache could not be reached.
+
+    The moment of the next timed change (a scheduled story, an ad starting or ending) is
+    looked up here, with the change that may have moved it, rather than by a reader's request.
+    """
+    version = uuid.uuid4().hex
+    try:
+        cache.set(
+            next_change_key(version),
+            next_change_timestamp(),
+            timeout=settings.NEWSROOM_PAGE_CACHE_SECONDS,
+        )
+        cache.set(VERSION_KEY, version, timeout=None)
+    except Exception:
+        logger.exception("Page cache unreachable; could not invalidate cached pages")
+        return False
+    return True
+
+
+def reader_may_share(request):
+    """True for an anonymous reader's GET: no session (staff) and no flash messages."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.path.startswith(NOT_CACHEABLE_PREFIXES)
+    )
+
+
+def cache_public_page(view):
+    """Mark a view's successful responses as the same for every anonymous reader."""
+
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            response.newsroom_shared_page = True
+        return response
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    wrapper.__module__ = view.__module__
+    return wrapper
+
+
+def page_key(version, request):
+    raw = f"{request.get_host()}{request.get_full_path()}"
+    return f"delivery:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+class PageCacheMiddleware:
+    """Serves cached pages to anonymous readers before auth, messages and the view run.
+
+    Sits just after CsrfViewMiddleware so a cached page still gets the reader's own CSRF
+    token and cookie; everything after it (sessions, users, messages, the view, templates,
+    queries) is skipped on a hit.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (settings.NEWSROOM_PAGE_CACHE and reader_may_share(request)):
+            response = personalize(request, self.get_response(request))
+            if getattr(response, "newsroom_shared_page", False):
+                patch_cache_control(response, private=True)
+            return response
+        version = request.newsroom_content_version = content_version()
+        key = page_key(version, request) if version else None
+        if key:
+            entry = cache_get(key)
+            if entry is not None:
+                return respond_from_cache(request, entry)
+        token_used_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        response = self.get_response(request)
+        if not getattr(response, "newsroom_shared_page", False):
+            return personalize(request, response)
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not token_used_before:
+            # The page carries this reader's own CSRF token ({% csrf_token %}): never share it.
+            logger.warning("%s uses {%% csrf_token %%}; not cached", request.path)
+            response = personalize(request, response)
+            patch_cache_control(response, private=True)
+            return response
+        entry = {
+            "status": response.status_code,
+            "content": response.content,
+            "headers": {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in {"set-cookie", "vary", "content-length"}
+            },
+            "rendered_at": time.time(),
+        }
+        entry["etag"] = '"{}"'.format(hashlib.sha256(entry["content"]).hexdigest()[:32])
+        if key:
+            cache_set(key, entry, timeout=page_timeout(version))
+        return respond_from_cache(request, entry)
+
+
+def next_change_key(version):
+    return f"delivery:next-change:{version}"
+
+
+def next_change_timestamp():
+    """When the next timed change is due, as a Unix time; 0 when none is scheduled."""
+    from delivery.schedule import next_timed_change
+
+    moment = next_timed_change()
+    return moment.timestamp() if moment else 0
+
+
+def page_timeout(version):
+    """Seconds a page may stay cached: the setting, or less when a timed change is due."""
+    limit = settings.NEWSROOM_PAGE_CACHE_SECONDS
+    key = next_change_key(version)
+    due = cache_get(key)
+    if due is None or 0 < due <= time.time():
+        due = next_change_timestamp()
+        cache_set(key, due, timeout=limit)
+    if not due:
+        return limit
+    return max(1, min(limit, int(due - time.time()) + 1))
+
+
+def cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.exception("Page cache unreachable; serving from the database")
+        return None
+
+
+def cache_set(key, value, timeout):
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:
+        logger.exception("Page cache unreachable; page not stored")
+
+
+def respond_from_cache(request, entry):
+    last_modified = int(entry["rendered_at"])
+    response = HttpResponse(entry["content"], status=entry["status"], headers=entry["headers"])
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(last_modified)
+    per_reader = CSRF_MARKER.encode() in entry["content"] and not settings.NEWSROOM_CSRF_FROM_PROXY
+    set_shared_cache_headers(response, per_reader=per_reader)
+    not_modified = get_conditional_response(
+        request, etag=entry["etag"], last_modified=last_modified, response=response
+    )
+    if not_modified is not response:
+        return not_modified  # the reader's copy stands; no ad is shown, so none is counted
+    return personalize(request, response)
+
+
+def set_shared_cache_headers(response, *, per_reader):
+    """Pages with the reader's own CSRF token are private; the others suit shared caches."""
+    if per_reader:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            must_revalidate=True,
+            s_maxage=settings.NEWSROOM_SHARED_CACHE_SECONDS,
+        )
+    # Readers with a session or a message get another page.
+    patch_vary_headers(response, ["Cookie"])
+
+
+def personalize(request, response):
+    """Fill the page's per-response holes (ads) and the reader's CSRF token."""
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return response
+    content = holes.fill(request, response.content)
+    if CSRF_MARKER.encode() in content:
+        token = CSRF_SSI_ECHO if settings.NEWSROOM_CSRF_FROM_PROXY else get_token(request)
+        content = content.replace(CSRF_MARKER.encode(), token.encode())
+    response.content = content
+    return response
