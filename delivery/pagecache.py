@@ -20,6 +20,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 
 from delivery import holes
+from delivery.routers import public_reads
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +37,24 @@ def content_version(create=True):
     try:
         version = cache.get(VERSION_KEY)
         if version is None and create:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            cache.add(VERSION_KEY, new_version(), timeout=None)
             version = cache.get(VERSION_KEY)
         return version
     except Exception:
         logger.exception("Page cache unreachable; serving from the database")
         return None
+
+
+def new_version():
+    """A random token that also says when it was made (for the replica's lag)."""
+    return f"{time.time():.3f}-{uuid.uuid4().hex}"
+
+
+def version_age(version):
+    try:
+        return time.time() - float(version.split("-", 1)[0])
+    except (AttributeError, ValueError):
+        return 0.0
 
 
 def bump_content_version():
@@ -50,7 +63,7 @@ def bump_content_version():
     The moment of the next timed change (a scheduled story, an ad starting or ending) is
     looked up here, with the change that may have moved it, rather than by a reader's request.
     """
-    version = uuid.uuid4().hex
+    version = new_version()
     try:
         cache.set(
             next_change_key(version),
@@ -118,7 +131,11 @@ class PageCacheMiddleware:
             if entry is not None:
                 return respond_from_cache(request, entry)
         token_used_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
-        response = self.get_response(request)
+        if version and version_age(version) > settings.NEWSROOM_REPLICA_LAG_SECONDS:
+            with public_reads():
+                response = self.get_response(request)
+        else:
+            response = self.get_response(request)
         if not getattr(response, "newsroom_shared_page", False):
             return personalize(request, response)
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not token_used_before:

@@ -262,5 +262,33 @@ NEWSROOM_CSRF_FROM_PROXY = env_bool("NEWSROOM_CSRF_FROM_PROXY", False)
 NEWSROOM_CDN_PURGE_URL = os.environ.get("NEWSROOM_CDN_PURGE_URL", "")
 NEWSROOM_CDN_PURGE_METHOD = os.environ.get("NEWSROOM_CDN_PURGE_METHOD", "PURGE")
 NEWSROOM_CDN_PURGE_TIMEOUT = float(os.environ.get("NEWSROOM_CDN_PURGE_TIMEOUT", "2"))
+# A PostgreSQL replica for anonymous readers' pages (delivery/routers.py); the desk and all
+# writes use the primary. Readers use the primary too for this long after any change.
+DATABASE_ROUTERS = ["delivery.routers.ReplicaRouter"]
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Uploaded media on S3-compatible storage (AWS S3, MinIO, Ceph, R2…) through django-storages,
+# so that any app server can serve any upload. Static files stay with WhiteNoise.
+if os.environ.get("NEWSROOM_MEDIA_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["NEWSROOM_MEDIA_S3_BUCKET"],
+            "endpoint_url": os.environ.get("NEWSROOM_MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("NEWSROOM_MEDIA_S3_REGION") or None,
+            # Public media URLs (a CDN domain in front of the bucket), never signed URLs
+            # in cached pages, and uploads never overwrite one another.
+            "custom_domain": os.environ.get("NEWSROOM_MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "location": os.environ.get("NEWSROOM_MEDIA_S3_PREFIX", "media"),
+        },
+    }
+NEWSROOM_REPLICA_LAG_SECONDS = float(os.environ.get("NEWSROOM_REPLICA_LAG_SECONDS", "5"))
 if NEWSROOM_CDN_PURGE_URL and not NEWSROOM_CDN_PURGE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("NEWSROOM_CDN_PURGE_URL must be an http:// or https:// URL.")

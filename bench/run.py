@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""Benchmark the article page: uncached, cached through the app server, behind deploy/nginx.conf,
+each beside nginx serving a saved static copy of the same page, on this machine.
+
+python3 bench/run.py                       # PostgreSQL database newsroom_bench, 2,000 stories
+python3 bench/run.py --articles 100000 --comments 1000000 --database-url postgres://...
+
+It starts its own Redis, app server and nginx on ports 8770-8777 and stops them at the end;
+the shared PostgreSQL is used only for the named database. Needs wrk, nginx and redis-server
+(Debian packages). Prints requests/s, p50/p99 latency and the ratio to static nginx.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+PORTS = {"redis": 8777, "app": 8771, "static": 8772, "proxy": 8773}
+
+
+def wait_for_port(port, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def wait_until_closed(port, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                time.sleep(0.1)
+        except OSError:
+            return
+
+
+class Bench:
+    def __init__(self, args, tmp):
+        self.args = args
+        self.tmp = tmp
+        self.processes = []
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_"))},
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DATABASE_URL": args.database_url,
+            "REDIS_URL": f"redis://127.0.0.1:{PORTS['redis']}/0",
+            "STATIC_ROOT": str(tmp / "static"),
+            "NEWSROOM_VAR_DIR": str(tmp),
+        }
+
+    def manage(self, *args):
+        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, check=True)
+
+    def start(self, command, port, env=None, **kwargs):
+        process = subprocess.Popen(
+            command, cwd=kwargs.pop("cwd", ROOT), env=env or self.env, **kwargs
+        )
+        self.processes.append(process)
+        wait_for_port(port)
+        return process
+
+    def stop(self, process, port):
+        process.terminate()
+        process.wait(timeout=30)
+        self.processes.remove(process)
+        wait_until_closed(port)
+
+    def stop_all(self):
+        for process in reversed(self.processes):
+            process.terminate()
+            process.wait(timeout=30)
+
+    def prepare(self):
+        self.start(
+            [
+                "redis-server",
+                "--port",
+                str(PORTS["redis"]),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp),
+            ],
+            PORTS["redis"],
+            stdout=subprocess.DEVNULL,
+        )
+        create_database(self.args.database_url)
+        self.manage("migrate", "--no-input", "-v", "0")
+        loaded = subprocess.run(
+            [PYTHON, "manage.py", "load_demo"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        self.path = re.search(r"(/articles/\d+/[\w-]+/)", loaded).group(1)
+        self.manage("collectstatic", "--no-input", "-v", "0")
+        have = int(
+            subprocess.run(
+                [
+                    PYTHON,
+                    "manage.py",
+                    "shell",
+                    "--no-imports",
+                    "-c",
+                    "from articles.models import Article; print(Article.objects.count())",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()[-1]
+        )
+        if have < self.args.articles:
+            self.manage(
+                "generate_news",
+                "--articles",
+                str(self.args.articles - have),
+                "--comments",
+                str(self.args.comments),
+            )
+
+    def app_server(self, name, **env):
+        env = {**self.env, **env}
+        bind = f"127.0.0.1:{PORTS['app']}"
+        if name == "granian":
+            command = [
+                ROOT / ".venv" / "bin" / "granian",
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(PORTS["app"]),
+                "--workers",
+                str(self.args.workers),
+                "--blocking-threads",
+                "1",
+                "--no-ws",
+                "--log-level",
+                "warning",
+                "newsroom.wsgi:application",
+            ]
+        else:
+            env.update(
+                GUNICORN_BIND=bind,
+                GUNICORN_WORKERS=str(self.args.workers),
+                GUNICORN_THREADS="1",
+                GUNICORN_LOG_LEVEL="warning",
+            )
+            command = [
+                ROOT / ".venv" / "bin" / "gunicorn",
+                "-c",
+                ROOT / "deploy" / "gunicorn.conf.py",
+                "newsroom.wsgi",
+            ]
+        return self.start(command, PORTS["app"], env=env)
+
+    def nginx(self, name, site):
+        folder = self.tmp / f"nginx-{name}"
+        folder.mkdir(exist_ok=True)
+        user = "user root;" if os.geteuid() == 0 else ""
+        (folder / "nginx.conf").write_text(f"""
+{user}
+daemon off;
+worker_processes auto;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    {site}
+}}
+""")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        return [nginx, "-c", folder / "nginx.conf", "-p", folder]
+
+    def static_nginx(self, page):
+        (self.tmp / "copy").mkdir(exist_ok=True)
+        (self.tmp / "copy" / "article.html").write_bytes(page)
+        site = f"""
+    server {{
+        listen 127.0.0.1:{PORTS["static"]};
+        location / {{ root {self.tmp / "copy"}; try_files /article.html =404;
+                     default_type "text/html; charset=utf-8"; }}
+    }}"""
+        return self.start(self.nginx("static", site), PORTS["static"])
+
+    def proxy_nginx(self):
+        site = (
+            (ROOT / "deploy" / "nginx.conf")
+            .read_text()
+            .replace("listen 80;", f"listen 127.0.0.1:{PORTS['proxy']};")
+            .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{PORTS['app']};")
+            .replace("/var/cache/nginx/newsroom", str(self.tmp / "proxy-cache"))
+        )
+        return self.start(self.nginx("proxy", site), PORTS["proxy"])
+
+
+def create_database(url):
+    """Create the benchmark's PostgreSQL database when it does not exist yet."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def wrk(url, seconds, connections):
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"errors while loading {url}:\n{output}")
+
+    def latency(percent):
+        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return {"rps": rps, "p50": latency(50), "p99": latency(99)}
+
+
+def fetch(url):
+    with urllib.request.urlopen(url) as response:  # noqa: S310 - loopback URLs of this script
+        return response.read()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench"
+        ),
+    )
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--comments", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--servers", default="gunicorn,granian", help="app servers to compare")
+    args = parser.parse_args()
+    for tool in ("wrk", "redis-server"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing: apt-get install {tool}")
+
+    with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as tmp:
+        bench = Bench(args, Path(tmp))
+        try:
+            bench.prepare()
+            rows = run_all(bench, args)
+        finally:
+            bench.stop_all()
+    print_table(rows)
+
+
+def run_all(bench, args):
+    app = f"http://127.0.0.1:{PORTS['app']}"
+    path = bench.path
+    rows = []
+    # The static copy is the page as an anonymous reader gets it.
+    server = bench.app_server("gunicorn")
+    page = fetch(app + path)
+    bench.stop(server, PORTS["app"])
+    static = bench.static_nginx(page)
+    rows.append(
+        (
+            "nginx, static copy of the page",
+            wrk(f"http://127.0.0.1:{PORTS['static']}/", args.seconds, args.connections),
+        )
+    )
+    bench.stop(static, PORTS["static"])
+    for name in args.servers.split(","):
+        if name == "granian" and not (ROOT / ".venv" / "bin" / "granian").exists():
+            print("granian is not installed (.venv/bin/pip install granian): skipped")
+            continue
+        server = bench.app_server(name, NEWSROOM_PAGE_CACHE="0")
+        fetch(app + path)
+        rows.append((f"{name}, uncached", wrk(app + path, args.seconds, args.connections)))
+        bench.stop(server, PORTS["app"])
+        server = bench.app_server(name)
+        fetch(app + path)
+        rows.append(
+            (f"{name}, page cache (Redis)", wrk(app + path, args.seconds, args.connections))
+        )
+        bench.stop(server, PORTS["app"])
+    server = bench.app_server(args.servers.split(",")[0], NEWSROOM_CSRF_FROM_PROXY="1")
+    proxy = bench.proxy_nginx()
+    proxy_url = f"http://127.0.0.1:{PORTS['proxy']}{path}"
+    fetch(proxy_url)
+    rows.append(
+        ("behind deploy/nginx.conf proxy cache", wrk(proxy_url, args.seconds, args.connections))
+    )
+    bench.stop(proxy, PORTS["proxy"])
+    bench.stop(server, PORTS["app"])
+    return rows
+
+
+def print_table(rows):
+    baseline = rows[0][1]["rps"]
+    print(f"\n{'':40} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}")
+    for name, result in rows:
+        print(
+            f"{name:40} {result['rps']:10.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
+            f"{result['rps'] / baseline:9.1%}"
+        )
+    print(f"\n{os.cpu_count()} CPUs: {platform_line()}")
+
+
+def platform_line():
+    try:
+        model = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1)
+    except (OSError, AttributeError):
+        model = "unknown CPU"
+    return model
+
+
+if __name__ == "__main__":
+    main()

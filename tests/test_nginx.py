@@ -1,0 +1,197 @@
+"""deploy/nginx.conf in front of gunicorn: shared page cache, per-reader CSRF, purge on change."""
+
+import getpass
+import http.cookiejar
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.own_servers import OwnRedis, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+APP_PORT, NGINX_PORT = 8704, 8780
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+pytestmark = [
+    pytest.mark.skipif(
+        NGINX is None, reason="nginx is not installed (apt-get install nginx; .ci/run installs it)"
+    ),
+    pytest.mark.skipif(
+        shutil.which("redis-server") is None, reason="redis-server is not installed"
+    ),
+]
+
+
+def nginx_config(tmp_path):
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = (
+        site.replace("listen 80;", f"listen 127.0.0.1:{NGINX_PORT};")
+        .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{APP_PORT};")
+        .replace("/var/cache/nginx/newsroom", str(tmp_path / "nginx-cache"))
+    )
+    (tmp_path / "newsroom.conf").write_text(site)
+    # A root master would run its workers as "nobody", who cannot read pytest's temp dir.
+    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+    main = f"""
+{user}
+daemon off;
+worker_processes 1;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/nginx-error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp_path}/body;
+    proxy_temp_path {tmp_path}/proxy;
+    fastcgi_temp_path {tmp_path}/fastcgi;
+    uwsgi_temp_path {tmp_path}/uwsgi;
+    scgi_temp_path {tmp_path}/scgi;
+    include {tmp_path}/newsroom.conf;
+}}
+"""
+    (tmp_path / "nginx.conf").write_text(main)
+    return tmp_path / "nginx.conf"
+
+
+def manage(env, *args):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("nginx")
+    # Shared by gunicorn and the desk process that saves the correction, as in production.
+    redis = OwnRedis(tmp_path, port=8778)
+    redis.start()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_"))},
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-nginx-test-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "NEWSROOM_VAR_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "NEWSROOM_CSRF_FROM_PROXY": "1",
+        "NEWSROOM_CDN_PURGE_URL": f"http://127.0.0.1:{NGINX_PORT}{{path}}",
+        "NEWSROOM_CDN_PURGE_METHOD": "GET",
+        "GUNICORN_BIND": f"127.0.0.1:{APP_PORT}",
+        "GUNICORN_WORKERS": "2",
+        "REDIS_URL": redis.url,
+    }
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+    manage(env, "migrate", "-v", "0")
+    manage(env, "load_demo")
+    gunicorn = subprocess.Popen(
+        [
+            Path(sys.executable).parent / "gunicorn",
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "newsroom.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=(tmp_path / "gunicorn.log").open("w"),
+    )
+    config = nginx_config(tmp_path)
+    nginx = subprocess.Popen([NGINX, "-c", str(config), "-p", str(tmp_path)], cwd=tmp_path)
+    try:
+        wait_for_port(APP_PORT, timeout=30)
+        wait_for_port(NGINX_PORT)
+        yield {"env": env, "url": f"http://127.0.0.1:{NGINX_PORT}"}
+    finally:
+        nginx.terminate()
+        gunicorn.terminate()
+        nginx.wait(timeout=30)
+        gunicorn.wait(timeout=30)
+        redis.stop()
+
+
+def reader():
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
+
+
+def get(opener, url, **headers):
+    with opener.open(urllib.request.Request(url, headers=headers)) as response:
+        return response, response.read().decode()
+
+
+def story_url(site):
+    _, home = get(urllib.request.build_opener(), site["url"] + "/")
+    return site["url"] + re.search(r'href="(/articles/\d+/[^"]+/)"', home).group(1)
+
+
+def test_pages_come_from_the_nginx_cache(site):
+    opener = urllib.request.build_opener()
+    url = story_url(site)
+    get(opener, url)
+    response, page = get(opener, url)
+    assert response.headers["X-Cache-Status"] == "HIT"
+    assert '<aside class="analysis-box"' in page
+
+
+def test_each_reader_gets_their_own_csrf_token_and_can_comment(site):
+    url = story_url(site)
+    anna, anna_jar = reader()
+    boris, _ = reader()
+    response, anna_page = get(anna, url)
+    _, boris_page = get(boris, url)
+    anna_cookie = {c.name: c.value for c in anna_jar}["csrftoken"]
+    assert TOKEN.search(anna_page).group(1) == anna_cookie
+    assert TOKEN.search(boris_page).group(1) != anna_cookie
+    _, again = get(anna, url)
+    assert TOKEN.search(again).group(1) == anna_cookie  # the same reader keeps their cookie
+    form = re.search(r'<form class="comment-form" method="post" action="([^"]+)"', anna_page)
+    data = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": anna_cookie,
+            "name": "Anna",
+            "email": "a@example.com",
+            "body": "Posted through the proxy.",
+        }
+    ).encode()
+    request = urllib.request.Request(site["url"] + form.group(1).split("#")[0], data=data)
+    with anna.open(request) as answer:  # follows the redirect back to the story
+        assert "held for moderation" in answer.read().decode()
+        assert answer.headers["X-Cache-Status"] == "BYPASS"  # the message cookie bypasses
+
+
+def test_staff_bypass_the_cache(site):
+    opener = urllib.request.build_opener()
+    response, _ = get(opener, story_url(site), Cookie="sessionid=anything")
+    assert response.headers["X-Cache-Status"] == "BYPASS"
+
+
+def test_a_correction_reaches_readers_through_the_cache_after_the_save(site):
+    url = story_url(site)
+    opener = urllib.request.build_opener()
+    get(opener, url)
+    assert get(opener, url)[0].headers["X-Cache-Status"] == "HIT"
+    manage(
+        site["env"],
+        "shell",
+        "--no-imports",
+        "-c",
+        "from articles.models import Article; a = Article.objects.get(); "
+        "a.headline = 'Corrected through the purge hook'; a.save()",
+    )
+    response, page = get(opener, url)
+    assert "Corrected through the purge hook" in page
+    assert response.headers["X-Cache-Status"] == "HIT"  # the hook stored the fresh copy
