@@ -21,15 +21,15 @@ def counter_key(ad_id):
     return f"ads:impressions:{ad_id}"
 
 
-def record_impression(ad_id):
-    """Count one showing of the ad. A cache outage costs the count, never the page."""
+def record_impression(ad_id, showings=1):
+    """Count showings of the ad. A cache outage costs the count, never the page."""
     key = counter_key(ad_id)
     try:
         try:
-            count = cache.incr(key)
+            count = cache.incr(key, showings)
         except ValueError:  # no counter yet: create it; add() keeps a concurrent one
             cache.add(key, 0, timeout=None)
-            count = cache.incr(key)
+            count = cache.incr(key, showings)
     except Exception:
         logger.warning("Could not count an impression of ad %s", ad_id, exc_info=True)
         return

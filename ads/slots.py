@@ -1,7 +1,13 @@
 """The ad shown in a slot, chosen and counted for each response, even on a cached page."""
 
 import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,30 +17,52 @@ from ads.models import Ad, pick_weighted
 
 logger = logging.getLogger(__name__)
 
+CANDIDATES_KEY = "ads:candidates"
+
+
+@dataclass(frozen=True)
+class SlotAd:
+    """An ad as a slot shows it, rendered once for as long as no ad changes."""
+
+    pk: int
+    weight: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    html: str
+
+    def is_live(self, now):
+        return (self.starts_at is None or self.starts_at <= now) and (
+            self.ends_at is None or self.ends_at > now
+        )
+
 
 def candidates_by_slot(request):
-    """Active ads that have not ended, by slot key: one query, cached until an ad changes.
+    """Active ads that have not ended, by slot key: one query when an ad changes.
 
-    Kept on the request too, so that a page with several slots asks the cache once.
+    Cached with the content version they were read under (which every ad change replaces),
+    fetched by the page cache in the same round trip as the page, and kept on the request.
     """
     if hasattr(request, "newsroom_ad_candidates"):
         return request.newsroom_ad_candidates
     version = getattr(request, "newsroom_content_version", None)
-    key = f"ads:candidates:{version}"
-    candidates = None
-    if version:
-        try:
-            candidates = cache.get(key)
-        except Exception:
-            logger.warning("Could not read cached ad candidates", exc_info=True)
-            version = None
-    if candidates is None:
+    cached = getattr(request, "newsroom_prefetched", {}).get(CANDIDATES_KEY)
+    if version and cached and cached["version"] == version:
+        candidates = cached["slots"]
+    else:
         candidates = {}
         for ad in Ad.objects.not_ended(timezone.now()).select_related("slot"):
-            candidates.setdefault(ad.slot.key, []).append(ad)
+            candidates.setdefault(ad.slot.key, []).append(
+                SlotAd(
+                    pk=ad.pk,
+                    weight=ad.weight,
+                    starts_at=ad.starts_at,
+                    ends_at=ad.ends_at,
+                    html=render_to_string("ads/_slot.html", {"ad": ad}),
+                )
+            )
         if version:
             try:
-                cache.set(key, candidates, timeout=300)
+                cache.set(CANDIDATES_KEY, {"version": version, "slots": candidates}, 300)
             except Exception:
                 logger.warning("Could not cache ad candidates", exc_info=True)
     if request is not None:
@@ -49,5 +77,36 @@ def render_slot(request, slot_key):
     ad = pick_weighted(live)
     if ad is None:
         return ""
-    record_impression(ad.pk)
-    return render_to_string("ads/_slot.html", {"ad": ad})
+    impressions.add(ad.pk)
+    return ad.html
+
+
+class ImpressionBuffer:
+    """Showings counted in this process and added to the cache counters at most once per
+    NEWSROOM_ADS_IMPRESSIONS_BUFFER_SECONDS (0: every showing at once).
+
+    On a busy site this saves two cache round trips per slot per page view; a process that
+    stops loses at most that many seconds of counts.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = Counter()
+        self.flushed_at = time.monotonic()
+
+    def add(self, ad_id):
+        window = settings.ADS_IMPRESSIONS_BUFFER_SECONDS
+        if window <= 0:
+            record_impression(ad_id)
+            return
+        with self.lock:
+            self.counts[ad_id] += 1
+            now = time.monotonic()
+            if now - self.flushed_at < window:
+                return
+            due, self.counts, self.flushed_at = self.counts, Counter(), now
+        for pending_id, showings in due.items():
+            record_impression(pending_id, showings)
+
+
+impressions = ImpressionBuffer()

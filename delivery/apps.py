@@ -8,8 +8,8 @@ class DeliveryConfig(AppConfig):
     verbose_name = "Delivery"
 
     def ready(self):
-        from ads.slots import render_slot
+        from ads.slots import CANDIDATES_KEY, render_slot
         from delivery import holes, invalidation
 
         invalidation.connect()
-        holes.register("ad_slot", render_slot)
+        holes.register("ad_slot", render_slot, prefetch=CANDIDATES_KEY)

@@ -10,11 +10,22 @@ from django.utils.safestring import mark_safe
 
 HOLE = re.compile(rb"<!--newsroom-hole:([a-z_]+):([A-Za-z0-9_-]*)-->")
 _renderers = {}
+_prefetch = []
 
 
-def register(name, renderer):
-    """renderer(request, argument) returns the HTML for the hole."""
+def register(name, renderer, prefetch=None):
+    """renderer(request, argument) returns the HTML for the hole.
+
+    `prefetch` names a cache key the renderer reads: the page cache fetches it in the same
+    round trip as the page and leaves it in request.newsroom_prefetched.
+    """
     _renderers[name] = renderer
+    if prefetch and prefetch not in _prefetch:
+        _prefetch.append(prefetch)
+
+
+def prefetch_keys():
+    return list(_prefetch)
 
 
 def per_response(name, argument):

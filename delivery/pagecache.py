@@ -102,9 +102,31 @@ def cache_public_page(view):
     return wrapper
 
 
-def page_key(version, request):
+def page_key(request):
     raw = f"{request.get_host()}{request.get_full_path()}"
-    return f"delivery:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    return f"delivery:page:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def read_for_request(request, key):
+    """One round trip for a hit: the content version, the page and what its holes need.
+
+    A page (like the holes' data) carries the version it was made under, and counts only
+    when that is still the current one. Returns (version, entry); both None when the cache
+    is down.
+    """
+    prefetch = holes.prefetch_keys()
+    try:
+        found = cache.get_many([VERSION_KEY, key, *prefetch])
+    except Exception:
+        logger.exception("Page cache unreachable; serving from the database")
+        return None, None
+    version = found.get(VERSION_KEY) or content_version()
+    request.newsroom_content_version = version
+    request.newsroom_prefetched = {name: found.get(name) for name in prefetch}
+    entry = found.get(key)
+    if entry is None or entry.get("version") != version:
+        return version, None
+    return version, entry
 
 
 class PageCacheMiddleware:
@@ -124,12 +146,10 @@ class PageCacheMiddleware:
             if getattr(response, "newsroom_shared_page", False):
                 patch_cache_control(response, private=True)
             return response
-        version = request.newsroom_content_version = content_version()
-        key = page_key(version, request) if version else None
-        if key:
-            entry = cache_get(key)
-            if entry is not None:
-                return respond_from_cache(request, entry)
+        key = page_key(request)
+        version, entry = read_for_request(request, key)
+        if entry is not None:
+            return respond_from_cache(request, entry)
         token_used_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         if version and version_age(version) > settings.NEWSROOM_REPLICA_LAG_SECONDS:
             with public_reads():
@@ -145,6 +165,7 @@ class PageCacheMiddleware:
             patch_cache_control(response, private=True)
             return response
         entry = {
+            "version": version,
             "status": response.status_code,
             "content": response.content,
             "headers": {
@@ -155,7 +176,7 @@ class PageCacheMiddleware:
             "rendered_at": time.time(),
         }
         entry["etag"] = '"{}"'.format(hashlib.sha256(entry["content"]).hexdigest()[:32])
-        if key:
+        if version:
             cache_set(key, entry, timeout=page_timeout(version))
         return respond_from_cache(request, entry)
 

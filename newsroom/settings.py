@@ -169,6 +169,11 @@ ADMINS = [("Newsroom admins", a) for a in env_list("DJANGO_ADMINS", [])]
 # Ads and newsletter (#5). Ad impressions are counted in the cache and written to the
 # database once an ad has this many pending (and by `manage.py flush_ad_impressions`).
 ADS_IMPRESSIONS_FLUSH_EVERY = int(os.environ.get("NEWSROOM_ADS_IMPRESSIONS_FLUSH_EVERY", "50"))
+# Busy sites: count showings in each process and add them to the cache counters at most once
+# per this many seconds (delivery, #7); 0 counts every showing at once.
+ADS_IMPRESSIONS_BUFFER_SECONDS = float(
+    os.environ.get("NEWSROOM_ADS_IMPRESSIONS_BUFFER_SECONDS", "0")
+)
 
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 

@@ -188,3 +188,22 @@ def test_list_pages_are_cached_and_follow_changes(client, editor, django_assert_
     story.withdraw(by=editor, note="Retracted.")
     for url in (section_url, author_url):
         assert story.headline not in client.get(url).content.decode()
+
+
+def test_buffered_impressions_reach_the_counter_after_the_window(client, settings):
+    import time
+
+    from ads.impressions import pending_impressions
+    from ads.slots import impressions
+
+    settings.ADS_IMPRESSIONS_BUFFER_SECONDS = 0.3
+    slot = AdSlot.objects.create(key="header", name="Header")
+    ad = Ad.objects.create(slot=slot, name="A", text="Offer", target_url="https://a.example")
+    article = ArticleFactory(published=True)
+    impressions.flushed_at = time.monotonic()
+    for _ in range(5):
+        client.get(article.get_absolute_url())
+    assert pending_impressions([ad.pk]).get(ad.pk, 0) < 5  # held in this process
+    time.sleep(0.35)
+    client.get(article.get_absolute_url())
+    assert pending_impressions([ad.pk]) == {ad.pk: 6}
