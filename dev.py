@@ -4,7 +4,7 @@
 python3 dev.py serve   # virtualenv, requirements, migrate, demo content, development server
 python3 dev.py test    # virtualenv, requirements, the whole test suite
                        # (further arguments go to pytest, e.g. -k workflow)
-python3 dev.py prod    # production settings on loopback: collectstatic, migrate, gunicorn
+python3 dev.py prod    # production settings on loopback: collectstatic, migrate, granian
 """
 
 import hashlib
@@ -95,16 +95,37 @@ def prod(args):
     run(PYTHON, "manage.py", "migrate", "--no-input", env=env)
     run(PYTHON, "manage.py", "load_demo", env=env)
     print(
-        f"\nNewsroom (production settings, gunicorn) is running at http://127.0.0.1:{port}/\n"
+        f"\nNewsroom (production settings) is running at http://127.0.0.1:{port}/\n"
         f"Health: http://127.0.0.1:{port}/healthz   Press Ctrl+C to stop.\n",
         flush=True,
     )
-    gunicorn = BIN / "gunicorn"
-    os.execve(  # noqa: S606 - replaces this process with gunicorn
-        gunicorn,
-        [str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "newsroom.wsgi"],
-        env,
+    command = app_server_command(env, port)
+    os.execve(command[0], [str(part) for part in command], env)  # noqa: S606 - the app server
+
+
+def app_server_command(env, port):
+    """granian, which served cached pages faster than gunicorn in bench/run.py; gunicorn with
+    deploy/gunicorn.conf.py when NEWSROOM_APP_SERVER=gunicorn."""
+    if env.get("NEWSROOM_APP_SERVER", "granian") == "gunicorn":
+        return [BIN / "gunicorn", "-c", ROOT / "deploy" / "gunicorn.conf.py", "newsroom.wsgi"]
+    # Without Redis each process would keep its own page cache, and a change saved through
+    # one would not reach the others: one process with threads then.
+    shared_cache = bool(env.get("REDIS_URL"))
+    workers = env.get("GRANIAN_WORKERS") or str(
+        (os.cpu_count() or 1) * 2 + 1 if shared_cache else 1
     )
+    threads = env.get("GRANIAN_BLOCKING_THREADS") or ("1" if shared_cache else "8")
+    return [
+        BIN / "granian",
+        "--interface", "wsgi",
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--workers", workers,
+        "--blocking-threads", threads,
+        "--respawn-failed-workers",
+        "--no-ws",
+        "newsroom.wsgi:application",
+    ]  # fmt: skip
 
 
 COMMANDS = {"serve": serve, "test": test, "prod": prod}

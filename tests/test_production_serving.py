@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from dev import app_server_command
 from tests.own_servers import wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8702
 
 
-@pytest.fixture
-def production_site(tmp_path):
+@pytest.fixture(params=["granian", "gunicorn"])
+def production_site(request, tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_DEBUG": "0",
@@ -28,13 +29,13 @@ def production_site(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "GUNICORN_WORKERS": "1",
+        "NEWSROOM_APP_SERVER": request.param,
     }
     env.pop("REDIS_URL", None)
     for command in (["collectstatic", "--no-input", "-v", "0"], ["migrate", "-v", "0"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(
-        [gunicorn, "-c", "deploy/gunicorn.conf.py", "newsroom.wsgi"],
+        app_server_command(env, PORT),
         cwd=ROOT,
         env=env,
         stderr=subprocess.DEVNULL,
@@ -47,12 +48,11 @@ def production_site(tmp_path):
         server.wait(timeout=30)
 
 
-def test_gunicorn_serves_the_site_with_hashed_compressed_static_files(production_site):
+def test_the_app_server_serves_the_site_with_hashed_compressed_static_files(production_site):
     with urllib.request.urlopen(f"{production_site}/healthz") as response:
         assert response.status == 200
     with urllib.request.urlopen(f"{production_site}/") as response:
         page = response.read().decode()
-        assert response.headers["Server"] == "gunicorn"
     stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1)
     request = urllib.request.Request(
         production_site + stylesheet, headers={"Accept-Encoding": "gzip"}
