@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.http import http_date
 
 from delivery import holes
@@ -26,7 +27,10 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "delivery:content-version"
 # Stands in a cached page for the reader's CSRF token; each response gets its own token.
-CSRF_MARKER = "__newsroom_csrf_token__"
+# Unguessable, so that text a reader writes (a comment) can never become a token slot.
+CSRF_MARKER = "__csrf_{}__".format(
+    salted_hmac("delivery.csrf-marker", "marker", secret=settings.SECRET_KEY).hexdigest()[:20]
+)
 # nginx's SSI module fills in the token from the reader's cookie (deploy/nginx.conf).
 CSRF_SSI_ECHO = '<!--# echo var="newsroom_csrf_token" -->'
 NOT_CACHEABLE_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")

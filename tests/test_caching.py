@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from ads.models import Ad, AdSlot
 from articles.models import Comment, CommentStatus, Status
-from delivery.pagecache import content_version, page_timeout
-from tests.factories import ArticleFactory
+from delivery.pagecache import CSRF_MARKER, content_version, page_timeout
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_each_reader_gets_their_own_csrf_token_from_a_cached_page(django_assert_
     boris_token = TOKEN.search(boris_page.content.decode()).group(1)
     assert anna.cookies["csrftoken"].value != boris.cookies["csrftoken"].value
     assert anna_token != boris_token
-    assert "__newsroom_csrf_token__" not in boris_page.content.decode()
+    assert CSRF_MARKER not in boris_page.content.decode()
     comment_url = reverse("articles:post_comment", args=[article.pk, article.slug])
     data = {"name": "Boris", "email": "b@example.com", "body": "From a cached page."}
     # Anna's token is useless with Boris's cookie; his own works.
@@ -207,3 +207,11 @@ def test_buffered_impressions_reach_the_counter_after_the_window(client, setting
     time.sleep(0.35)
     client.get(article.get_absolute_url())
     assert pending_impressions([ad.pk]) == {ad.pk: 6}
+
+
+def test_a_reader_cannot_write_a_token_slot_into_a_comment(client):
+    article = ArticleFactory(published=True)
+    CommentFactory(article=article, status="approved", body="__csrf__ __newsroom_csrf_token__")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "__csrf__ __newsroom_csrf_token__" in page
+    assert len(CSRF_MARKER) > 20 and CSRF_MARKER not in page
