@@ -19,6 +19,7 @@ from taggit.models import Tag, TaggedItem
 from tqdm import tqdm
 
 from articles.models import Article, Author, Byline, Comment, CommentStatus, Section, Status
+from articles.models.comment import comment_fingerprint
 from delivery.pagecache import bump_content_version
 
 SECTIONS = ["World", "Europe", "Politics", "Business", "Science", "Culture", "Sport", "Opinion"]
@@ -145,15 +146,21 @@ class Command(BaseCommand):
                 size = min(self.batch_size, count - start)
                 targets = self.random.choices(article_ids, cum_weights=cum_weights, k=size)
                 batch = [
-                    Comment(
-                        article_id=article_id,
-                        name=self.random.choice(self.names),
-                        email=f"reader{self.random.randint(1, 10**6)}@example.com",
-                        body=" ".join(self.random.sample(self.sentences, 2)),
-                        status=self.random.choice(statuses),
-                        created_at=self.now - timedelta(minutes=self.random.randint(1, 10**6)),
-                    )
-                    for article_id in targets
+                    self.comment(article_id, f"reader{start + offset}@example.com", statuses)
+                    for offset, article_id in enumerate(targets)
                 ]
                 Comment.objects.bulk_create(batch)
                 bar.update(size)
+
+    def comment(self, article_id, email, statuses):
+        body = " ".join(self.random.sample(self.sentences, 2))
+        return Comment(
+            article_id=article_id,
+            name=self.random.choice(self.names),
+            email=email,
+            body=body,
+            # bulk_create skips save(), which computes the duplicate-rule key.
+            fingerprint=comment_fingerprint(email, body),
+            status=self.random.choice(statuses),
+            created_at=self.now - timedelta(minutes=self.random.randint(1, 10**6)),
+        )
