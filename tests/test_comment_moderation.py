@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles.models import Comment, CommentStatus
+from articles.models import BlockedWord, Comment, CommentStatus
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form_data
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,15 @@ def test_a_mail_server_that_is_down_does_not_lose_the_comment(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("send_comment_digest")
     assert "Kept while mail is down" in mail.outbox[0].body
+
+
+def test_editors_keep_the_blocklist_in_the_admin_and_reporters_cannot(client, editor, reporter):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:articles_blockedword_add"), {"phrase": "Casino Bonus", "note": "spam run"}
+    )
+    assert response.status_code == 302
+    assert BlockedWord.objects.get().phrase == "casino bonus"
+    client.force_login(reporter)
+    assert client.get(reverse("admin:articles_blockedword_changelist")).status_code == 403
+    assert client.get(reverse("admin:articles_bannedcommenter_changelist")).status_code == 403

@@ -101,6 +101,7 @@ def test_rate_limit_answers_429_with_the_text_kept(client, settings):
         assert post(client, article, body=f"Comment number {n}").status_code == 302
     response = post(client, article, body="One too many, but typed with care.")
     assert response.status_code == 429
+    assert response["Retry-After"] == "600"
     page = response.content.decode()
     assert "several comments in a short time" in page
     assert "One too many, but typed with care." in page

@@ -1,5 +1,6 @@
 """The article page and its comment form."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -41,7 +42,10 @@ def post_comment(request, pk, slug):
     try:
         comment = comments.submit_comment(article, form, comments.Sender.from_request(request))
     except comments.CommentRefusedError as refusal:
-        return render_article(request, article, form, status=refusal.status)
+        response = render_article(request, article, form, status=refusal.status)
+        if refusal.status == 429:
+            response["Retry-After"] = str(settings.NEWSROOM_COMMENTS_RATE_WINDOW)
+        return response
     comments.remember_own_comment(request.session, comment)
     if comment.is_held:
         messages.success(
