@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
@@ -12,6 +13,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from articles import search
 from articles.images import validate_image_file
 from articles.richtext import RichTextField, sanitize_html
 from articles.story import split_story
@@ -165,6 +167,10 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared_tags", "-publish_at", "-pk")
         )
 
+    def search(self, text):
+        """Stories matching `text`, best first (see articles.search)."""
+        return search.search(self, text)
+
     def for_listing(self):
         """What a story teaser shows, in a fixed number of queries."""
         return (
@@ -229,6 +235,10 @@ class Article(models.Model):
         default=False,
         help_text="For sensitive stories: the page shows no advertising at all.",
     )
+    # PostgreSQL full-text document (weighted headline, standfirst, body), kept up to date on
+    # save by articles.search.update_search_vector; its GIN index is made by a migration.
+    # Unused on SQLite, where the column is an empty placeholder.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
