@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from articles.forms import CommentForm
 from articles.models import Article
+from articles.seo import article_meta
 from articles.services import comments
 from delivery.pagecache import cache_public_page
 
@@ -30,6 +31,7 @@ def render_article(request, article, comment_form, status=200):
         "comment_form": comment_form,
         "comment_threads": comments.comment_threads(article, own_held),
         "related": related,
+        "meta": article_meta(article, request),
     }
     return render(request, "articles/article_detail.html", context, status=status)
 

@@ -1,0 +1,114 @@
+"""What search engines and social sites read from a story page: NewsArticle JSON-LD, the
+canonical URL, the meta description, Open Graph and Twitter card tags."""
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import to_locale
+
+# Google shows at most this much of a headline from structured data.
+JSONLD_HEADLINE_CHARS = 110
+DESCRIPTION_CHARS = 300
+LOGO = ("img/logo.png", 600, 60)
+# As Django's json_script does: nothing in the data can close the <script> element.
+SCRIPT_SAFE = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@dataclass
+class ShareImage:
+    url: str
+    width: int | None
+    height: int | None
+    alt: str
+
+
+@dataclass
+class PageMeta:
+    canonical_url: str
+    description: str
+    image: ShareImage
+    json_ld: str
+    locale: str = to_locale(settings.LANGUAGE_CODE)
+
+
+def json_ld(data):
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=None)
+    return mark_safe(text.translate(SCRIPT_SAFE))  # noqa: S308 - escaped for a script element
+
+
+def logo(request):
+    path, width, height = LOGO
+    return ShareImage(request.build_absolute_uri(static(path)), width, height, "")
+
+
+def share_image(article, request):
+    """The story's hero image for cards and structured data, or the site logo."""
+    if not article.hero_image:
+        site_logo = logo(request)
+        site_logo.alt = settings.NEWSROOM_SITE_NAME
+        return site_logo
+    return ShareImage(
+        request.build_absolute_uri(article.hero_image.url),
+        article.hero_image.width,
+        article.hero_image.height,
+        article.hero_alt,
+    )
+
+
+def news_article(article, request, image):
+    """schema.org NewsArticle with what Google's article rich results ask for."""
+    url = request.build_absolute_uri(article.get_absolute_url())
+    site_logo = logo(request)
+    authors = []
+    for author in article.byline:
+        person = {
+            "@type": "Person",
+            "name": author.name,
+            "url": request.build_absolute_uri(author.get_absolute_url()),
+        }
+        if author.job_title:
+            person["jobTitle"] = author.job_title
+        authors.append(person)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": Truncator(article.headline).chars(JSONLD_HEADLINE_CHARS),
+        "description": article.standfirst,
+        "image": [image.url],
+        "datePublished": (article.first_published_at or article.publish_at).isoformat(),
+        "dateModified": max(article.updated_at, article.publish_at).isoformat(),
+        "author": authors,
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.NEWSROOM_SITE_NAME,
+            "url": request.build_absolute_uri("/"),
+            "logo": {
+                "@type": "ImageObject",
+                "url": site_logo.url,
+                "width": site_logo.width,
+                "height": site_logo.height,
+            },
+        },
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "isAccessibleForFree": True,
+        "inLanguage": settings.LANGUAGE_CODE,
+    }
+    return data
+
+
+def article_meta(article, request):
+    image = share_image(article, request)
+    return PageMeta(
+        canonical_url=request.build_absolute_uri(article.get_absolute_url()),
+        description=Truncator(article.standfirst).chars(DESCRIPTION_CHARS),
+        image=image,
+        json_ld=json_ld(news_article(article, request, image)),
+    )
