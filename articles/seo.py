@@ -52,10 +52,16 @@ def share_image(article, request):
         site_logo = logo(request)
         site_logo.alt = settings.NEWSROOM_SITE_NAME
         return site_logo
+    picture = article.hero_picture
+    if picture is None:  # renditions not made (yet): the stored image, size unknown
+        return ShareImage(
+            request.build_absolute_uri(article.hero_image.url), None, None, article.hero_alt
+        )
+    largest = picture.largest
     return ShareImage(
-        request.build_absolute_uri(article.hero_image.url),
-        article.hero_image.width,
-        article.hero_image.height,
+        request.build_absolute_uri(largest["url"]),
+        largest["width"],
+        largest["height"],
         article.hero_alt,
     )
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from articles.forms import AuthorAdminForm
 from articles.models import Author, Section
 
 
@@ -12,6 +13,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    form = AuthorAdminForm
     list_display = ["name", "job_title", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "job_title"]

@@ -14,7 +14,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
 from articles import search
-from articles.images import validate_image_file
+from articles.images import Picture, validate_image_file
 from articles.richtext import RichTextField, sanitize_html
 from articles.story import split_story
 
@@ -62,6 +62,8 @@ class Author(models.Model):
     job_title = models.CharField(max_length=120, blank=True, help_text="e.g. “Russia editor”")
     bio = models.TextField(blank=True)
     photo = models.ImageField(upload_to="authors/%Y/", blank=True, validators=[validate_image_file])
+    # Made from the photo when it is saved (articles.images.make_renditions).
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -78,6 +80,10 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def photo_picture(self):
+        return Picture.for_field(self.photo, self.photo_renditions)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -216,6 +222,8 @@ class Article(models.Model):
     )
     hero_caption = models.CharField(max_length=300, blank=True)
     hero_credit = models.CharField(max_length=120, blank=True)
+    # Made from the hero image when it is saved (articles.images.make_renditions).
+    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
     tags = TaggableManager(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -288,6 +296,10 @@ class Article(models.Model):
             and self.publish_at is not None
             and self.publish_at > timezone.now()
         )
+
+    @property
+    def hero_picture(self):
+        return Picture.for_field(self.hero_image, self.hero_renditions)
 
     @property
     def reading_minutes(self):

@@ -5,7 +5,7 @@ import copy
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from articles.models import Article, Author, Section
 
@@ -85,6 +85,14 @@ class LatestStoriesFeed(Feed):
 
     def item_categories(self, item):
         return [item.section.name, *(tag.name for tag in item.tags.all())]
+
+    def item_enclosures(self, item):
+        picture = item.hero_picture
+        if picture is None:
+            return []
+        largest = picture.largest
+        url = self.request.build_absolute_uri(largest["url"])
+        return [Enclosure(url, str(largest["bytes"]), "image/jpeg")]
 
     def item_copyright(self, item):
         return self.feed_copyright()
