@@ -117,8 +117,13 @@ def _every_word(queryset, text):
     return queryset.annotate(search_rank=score).order_by("-search_rank", "-publish_at", "-pk")
 
 
+BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figcaption|td|th)>|<br\s*/?>", re.IGNORECASE)
+
+
 def _plain(html_text):
-    return html.unescape(strip_tags(html_text or ""))
+    """Readable text of rich text: tags dropped, a space where a block or line ended."""
+    spaced = BLOCK_END.sub(lambda match: match[0] + " ", html_text or "")
+    return " ".join(html.unescape(strip_tags(spaced)).split())
 
 
 def _marked_to_html(marked):

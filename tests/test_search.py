@@ -64,6 +64,13 @@ def test_headline_matches_rank_above_standfirst_above_body(client):
     assert results == [headline, standfirst, body]
 
 
+def test_snippets_keep_paragraphs_apart(client):
+    story(headline="Weather", body="<p>It rained in Minsk.</p><p>Storms followed.</p>")
+    page = search_page(client, "storms")
+    assert "Minsk. <mark>Storms</mark> followed" in page
+    assert page.count('type="search"') == 1  # the page's own search form, not the masthead's
+
+
 def test_results_highlight_the_words_and_escape_the_text(client):
     story(
         headline="Tom & Jerry <b>talks</b>",
