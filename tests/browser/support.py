@@ -22,6 +22,11 @@ DESKTOP = {"width": 1280, "height": 800}
 PUBLIC_PAGES = {
     "home": lambda article: "/",
     "article": lambda article: article.get_absolute_url(),
+    "section": lambda article: article.section.get_absolute_url(),
+    "author": lambda article: article.byline[0].get_absolute_url(),
+    "tag": lambda article: "/tags/belarus/",
+    "search": lambda article: "/search/?q=border+troops",
+    "search without results": lambda article: "/search/?q=zanzibar",
     "404": lambda article: "/no-such-page/",
 }
 
