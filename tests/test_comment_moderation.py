@@ -45,8 +45,11 @@ def test_the_queue_filters_by_article_and_searches_name_and_email(client, editor
     CommentFactory(article=second, body="about the second", name="Ivan", email="iv@example.com")
     client.force_login(editor)
     url = reverse("admin:articles_comment_changelist")
-    page = client.get(url, {"article__id__exact": first.pk}).content.decode()
+    page = client.get(url, {"article": first.pk}).content.decode()
     assert "about the first" in page and "about the second" not in page
+    # The filter offers the stories with comments waiting, and each row links to its story.
+    assert f'href="?article={first.pk}"' in client.get(url).content.decode()
+    assert "about" not in client.get(url, {"article": "nonsense"}).content.decode()
     assert "about the second" in client.get(url, {"q": "Ivan"}).content.decode()
     page = client.get(url, {"q": "z@example.com"}).content.decode()
     assert "about the first" in page and "about the second" not in page

@@ -1,11 +1,42 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from articles.models import BannedCommenter, BlockedWord, Comment, CommentStatus
+from articles.models import Article, BannedCommenter, BlockedWord, Comment, CommentStatus
 from articles.models.comment import normalize_email, private_hash
 from articles.services import comments
+
+
+class StoryFilter(admin.SimpleListFilter):
+    """The stories with the most comments waiting, not every story that ever had one
+    (the list stays short with a hundred thousand stories); the story column links here too."""
+
+    title = "story"
+    parameter_name = "article"
+    shown = 15
+
+    def lookups(self, request, model_admin):
+        stories = (
+            Article.objects.filter(comments__status=CommentStatus.PENDING)
+            .annotate(waiting=Count("comments"))
+            .order_by("-waiting", "-pk")[: self.shown]
+        )
+        choices = [(str(a.pk), f"{a.headline} ({a.waiting})") for a in stories]
+        selected = self.value()
+        if selected and selected.isdigit() and selected not in dict(choices):
+            story = Article.objects.filter(pk=selected).first()
+            if story:
+                choices.append((selected, story.headline))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(article_id=int(value)) if value.isdigit() else queryset.none()
 
 
 @admin.register(Comment)
@@ -13,14 +44,14 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "short_body",
-        "article",
+        "story",
         "status",
         "hold_reason",
         "is_reply",
         "created_at",
         "moderated_by",
     ]
-    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_filter = ["status", StoryFilter, "created_at"]
     list_select_related = ["article", "moderated_by"]
     search_fields = ["body", "name", "email", "article__headline"]
     readonly_fields = [
@@ -59,6 +90,14 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="comment")
     def short_body(self, obj):
         return obj.body if len(obj.body) <= 80 else obj.body[:79] + "…"
+
+    @admin.display(description="story", ordering="article__headline")
+    def story(self, obj):
+        return format_html(
+            '<a href="?article={}" title="Only the comments on this story">{}</a>',
+            obj.article_id,
+            obj.article.headline,
+        )
 
     @admin.display(description="reply", boolean=True)
     def is_reply(self, obj):
