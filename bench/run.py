@@ -242,9 +242,11 @@ def create_database(url):
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def wrk(url, seconds, connections):
+def wrk(url, seconds, connections, *headers):
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        + [part for header in headers for part in ("-H", header)]
+        + [url],
         check=True,
         capture_output=True,
         text=True,
@@ -334,6 +336,14 @@ def run_all(bench, args):
     fetch(proxy_url)
     rows.append(
         ("behind deploy/nginx.conf proxy cache", wrk(proxy_url, args.seconds, args.connections))
+    )
+    # A returning reader sends the csrftoken cookie that nginx set on the first visit.
+    returning = "Cookie: csrftoken=" + "0123456789abcdef" * 2
+    rows.append(
+        (
+            "  … for a returning reader (cookie)",
+            wrk(proxy_url, args.seconds, args.connections, returning),
+        )
     )
     bench.stop(proxy, PORTS["proxy"])
     bench.stop(server, PORTS["app"])
