@@ -7,8 +7,13 @@ import time
 
 import pytest
 
-# Issue 7's port range; the shared Redis (6379) and PostgreSQL (5432) are never touched.
-REDIS_PORT = 8779
+
+def free_port():
+    """A port nothing listens on now. Fixed ports collide when the suite runs in several
+    checkouts at once; the shared Redis (6379) and PostgreSQL (5432) are never used."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def wait_for_port(port, timeout=10):
@@ -23,9 +28,9 @@ def wait_for_port(port, timeout=10):
 
 
 class OwnRedis:
-    def __init__(self, tmp_path, port=REDIS_PORT):
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
+    def __init__(self, tmp_path, port=None):
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
         self.dir = tmp_path
         self.process = None
 

@@ -7,9 +7,10 @@ import pytest
 
 from articles.models import Comment, CommentStatus
 from tests.factories import ArticleFactory, CommentFactory
+from tests.own_servers import free_port
 
 pytestmark = pytest.mark.django_db
-PORT = 8781
+PORT = free_port()
 
 
 @pytest.fixture

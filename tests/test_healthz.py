@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.own_servers import free_port
+
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +38,7 @@ def test_a_dead_database_is_a_503():
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:8798/nothing",
+        "DATABASE_URL": f"postgres://nobody@127.0.0.1:{free_port()}/nothing",
         "DJANGO_LOG_LEVEL": "CRITICAL",
     }
     result = subprocess.run(

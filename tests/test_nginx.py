@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.own_servers import OwnRedis, wait_for_port
+from tests.own_servers import OwnRedis, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-APP_PORT, NGINX_PORT = 8704, 8780
+APP_PORT, NGINX_PORT = free_port(), free_port()
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
 pytestmark = [
@@ -76,7 +76,7 @@ def manage(env, *args):
 def site(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("nginx")
     # Shared by gunicorn and the desk process that saves the correction, as in production.
-    redis = OwnRedis(tmp_path, port=8778)
+    redis = OwnRedis(tmp_path)
     redis.start()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_"))},

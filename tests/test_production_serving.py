@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from dev import app_server_command
-from tests.own_servers import wait_for_port
+from tests.own_servers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8702
+PORT = free_port()
 
 
 @pytest.fixture(params=["granian", "gunicorn"])
