@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "articles",
     "ads",
     "delivery",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,13 @@ ADS_IMPRESSIONS_FLUSH_EVERY = int(os.environ.get("NEWSROOM_ADS_IMPRESSIONS_FLUSH
 ADS_IMPRESSIONS_BUFFER_SECONDS = float(
     os.environ.get("NEWSROOM_ADS_IMPRESSIONS_BUFFER_SECONDS", "0")
 )
+# The subscribe form takes this many requests per window (seconds) from one IP address, and
+# one address gets at most one confirmation email per interval, however often it is entered.
+NEWSLETTER_SUBSCRIBE_LIMIT = int(os.environ.get("NEWSROOM_NEWSLETTER_SUBSCRIBE_LIMIT", "5"))
+NEWSLETTER_SUBSCRIBE_WINDOW = int(os.environ.get("NEWSROOM_NEWSLETTER_SUBSCRIBE_WINDOW", "600"))
+NEWSLETTER_EMAIL_INTERVAL = int(os.environ.get("NEWSROOM_NEWSLETTER_EMAIL_INTERVAL", "600"))
+# The public address, for links in emails sent by `manage.py send_newsletter`.
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
 
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ads/", include("ads.urls")),
     path("healthz", healthz, name="healthz"),
+    path("newsletter/", include("newsletter.urls")),
     path("", include("articles.urls")),
 ]
 
