@@ -11,4 +11,8 @@ class SubscribeForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.com"}),
     )
-    source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    source = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_source(self):
+        # Filled in by the page, not the reader: a long address is cut, never refused.
+        return self.cleaned_data["source"].strip()[:200]

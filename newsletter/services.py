@@ -27,11 +27,11 @@ def request_subscription(email, *, source, base_url):
     email = email.strip().lower()
     with transaction.atomic():
         subscriber, created = Subscriber.objects.select_for_update().get_or_create(
-            email=email, defaults={"source": source[:200]}
+            email=email, defaults={"source": source}
         )
         if created or subscriber.status != SubscriberStatus.CONFIRMED:
             if not created:
-                subscriber.ask_again(source=source[:200])
+                subscriber.ask_again(source=source)
             message = emails.confirmation_message(subscriber, base_url)
         else:
             message = emails.already_subscribed_message(subscriber, base_url)

@@ -212,6 +212,12 @@ def test_the_form_does_not_reveal_whether_an_address_is_subscribed(client, subsc
         assert links(message, "confirm")
 
 
+def test_a_long_page_address_as_source_is_cut_not_refused(subscribe):
+    long_source = "article /articles/7/" + "a-very-long-slug-" * 20 + "/"
+    assert subscribe("reader@example.com", source=long_source).status_code == 302
+    assert Subscriber.objects.get().source == long_source[:200]
+
+
 def test_an_invalid_address_keeps_what_was_typed_with_a_clear_error(subscribe):
     response = subscribe("reader@example", source="header /articles/3/x/")
     assert response.status_code == 400
