@@ -23,7 +23,10 @@ class Command(BaseCommand):
             self.stdout.write("Nothing to send: no new stories, or no confirmed subscribers.")
             return
         stories = digest.articles.count()
-        self.stdout.write(f"Digest #{digest.pk} “{digest.subject}”: {stories} stories.")
+        self.stdout.write(
+            f"Digest #{digest.pk} “{digest.subject}”: {stories} "
+            f"{'story' if stories == 1 else 'stories'}."
+        )
 
         def progress(done, total):
             # About twenty lines for a big list, one per reader for a small one.
@@ -35,4 +38,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Sent {sent}, failed {failed}; run the command again to retry the failures."
             )
-        self.stdout.write(self.style.SUCCESS(f"Sent digest #{digest.pk} to {sent} readers."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sent digest #{digest.pk} to {sent} {'reader' if sent == 1 else 'readers'}."
+            )
+        )
