@@ -44,14 +44,15 @@ def test_load_demo_builds_the_story_from_the_seed_and_is_safe_to_run_twice(clien
     assert "Post a Comment" in page
 
 
-def test_demo_logins_work_in_development(settings):
+def test_demo_logins_work_in_development(settings, rf):
     settings.DEBUG = True
     call_command("load_demo")
+    request = rf.post("/admin/login/")  # the login throttle (django-axes) needs the request
     assert (
-        authenticate(username="reporter", password="reporter-demo-2026")
+        authenticate(request, username="reporter", password="reporter-demo-2026")
         .groups.filter(name="Reporters")
         .exists()
     )
-    assert authenticate(username="editor", password="editor-demo-2026").has_perm(
+    assert authenticate(request, username="editor", password="editor-demo-2026").has_perm(
         "articles.publish_article"
     )

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
+from js_asset import Media
 
 from articles.forms import ACTION_LABELS, ArticleAdminForm
 from articles.images import reencode_image
@@ -170,6 +171,8 @@ class ArticleAdmin(admin.ModelAdmin):
         context["desk_note"] = (
             obj.transitions.select_related("actor").exclude(note="").first() if obj else None
         )
+        # The editor's import map is an inline script: the desk's CSP admits it by this nonce.
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
