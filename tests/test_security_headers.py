@@ -1,10 +1,9 @@
-"""Security headers: a strict CSP on public pages, a desk CSP that lets the editor work (checked
-in real Chromium), the other browser protections, and production cookies."""
+"""Security headers: a strict CSP on public pages, a desk CSP that lets the editor work (and
+tests/browser/test_desk_csp.py checks it in Chromium), the other protections, production cookies."""
 
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Status
-from tests.factories import ArticleFactory, EditorFactory
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,61 +151,3 @@ def test_production_sends_hsts_and_secure_httponly_samesite_cookies(tmp_path):
     assert set(probe["cookies"]) == {"csrftoken", "sessionid"}
     for name, cookie in probe["cookies"].items():
         assert cookie == {"secure": True, "httponly": True, "samesite": "Lax"}, name
-
-
-def chromium_or_skip():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("needs playwright (pip install -r requirements-dev.txt)")
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not browser:
-        pytest.skip("needs Chromium (apt-get install chromium; .ci/run installs it)")
-    return sync_playwright, browser
-
-
-VIOLATIONS_RECORDER = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) =>
-  window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`));
-"""
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_editor_works_in_chromium_under_the_desk_policy(live_server, monkeypatch):
-    sync_playwright, browser_path = chromium_or_skip()
-    # Playwright's sync API runs an event loop in this thread; the ORM calls are ours.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    editor = EditorFactory(username="desk-editor")
-    article = ArticleFactory(status=Status.REVIEW, body="<p>Draft text.</p>")
-    change = live_server.url + reverse("admin:articles_article_change", args=[article.pk])
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.add_init_script(VIOLATIONS_RECORDER)
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(live_server.url + "/admin/login/")
-        page.fill("#id_username", editor.username)
-        page.fill("#id_password", "correct-horse-battery")
-        page.click("input[type=submit]")
-        page.goto(change)
-        body_editor = page.locator(".ProseMirror >> visible=true").first
-        body_editor.click()
-        page.keyboard.press("End")
-        page.keyboard.type(" Typed in the browser.")
-        violations = page.evaluate("window.__violations")
-        page.click("input[name=_continue]")
-        page.wait_for_load_state()
-        violations += page.evaluate("window.__violations")
-        public = browser.new_page()
-        public.add_init_script(VIOLATIONS_RECORDER)
-        public.goto(live_server.url + "/")
-        violations += public.evaluate("window.__violations")
-        browser.close()
-
-    assert violations == []
-    assert errors == []
-    article.refresh_from_db()
-    assert article.body == "<p>Draft text. Typed in the browser.</p>"
