@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from articles.models import BannedCommenter, BlockedWord, Comment, CommentStatus
 from articles.models.comment import comment_fingerprint, normalize_email, private_hash
@@ -166,12 +167,17 @@ def _within_rate_limit(sender):
     """Count this comment against the sender's address; False when over the limit."""
     key = f"comments:rate:{sender.ip_hash or 'unknown'}"
     window = settings.NEWSROOM_COMMENTS_RATE_WINDOW
-    cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window ended between add and incr
+            cache.set(key, 1, timeout=window)
+            count = 1
+    except RedisError as error:
+        # A cache outage must not lose the reader's comment: it is judged by the other rules.
+        logger.warning("Comment rate limit not counted, the cache is unreachable: %s", error)
+        return True
     return count <= settings.NEWSROOM_COMMENTS_RATE_LIMIT
 
 
