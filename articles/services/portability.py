@@ -8,8 +8,9 @@ written as their storage names: back up MEDIA_ROOT beside the JSON (see README).
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -119,13 +120,22 @@ def _build(model, data, **relations):
     return model(**values, **relations)
 
 
-@transaction.atomic
 def import_content(data):
     """Load an export into an empty database, ids and timestamps as they were.
 
     Returns the number of articles loaded. Raises ImportRefusedError, writing nothing, when the
-    file is not a Newsroom export or the database already has content.
+    file is not a Newsroom export, does not fit the models, or the database has content.
     """
+    try:
+        with transaction.atomic():
+            return _load(data)
+    except ImportRefusedError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ValidationError, DatabaseError) as e:
+        raise ImportRefusedError(f"The file does not fit: {type(e).__name__}: {e}") from e
+
+
+def _load(data):
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefusedError("This is not a Newsroom content export.")
     if data.get("version") != VERSION:
