@@ -26,7 +26,7 @@ PUBLIC_PAGES = {
     "author": lambda article: article.byline[0].get_absolute_url(),
     "tag": lambda article: "/tags/belarus/",
     "search": lambda article: "/search/?q=border+troops",
-    "search without results": lambda article: "/search/?q=zanzibar",
+    "search-no-results": lambda article: "/search/?q=zanzibar",
     "404": lambda article: "/no-such-page/",
 }
 
