@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.own_servers import free_port
 from tests.servers import (
     Gunicorn,
     ThrowawayPostgres,
@@ -22,7 +23,8 @@ from tests.servers import (
     wait_until,
 )
 
-PG_PORT, REDIS_PORT, WEB_PORT = 8832, 8879, 8831
+# Free ports, so two suites running at once on one machine do not collide.
+PG_PORT, REDIS_PORT, WEB_PORT = free_port(), free_port(), free_port()
 LEAKS = ["Traceback", "OperationalError", "psycopg", "connection refused", "5432", str(PG_PORT)]
 
 
