@@ -5,7 +5,14 @@ from django.utils.html import format_html
 
 class DeskAdminSite(admin.AdminSite):
     """The admin, with the number of comments waiting beside "Comments" on the index and in
-    the navigation sidebar (both are built from get_app_list)."""
+    the navigation sidebar (both are built from get_app_list), and the desk dashboard on the
+    index page."""
+
+    def index(self, request, extra_context=None):
+        from articles.services.dashboard import desk_dashboard
+
+        extra_context = {**(extra_context or {}), "desk": desk_dashboard(request.user)}
+        return super().index(request, extra_context)
 
     def get_app_list(self, request, app_label=None):
         from articles.models import Comment

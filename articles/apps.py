@@ -7,6 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Editorial"
 
     def ready(self):
+        from articles import revisions
         from articles.images import renditions_keeper
         from articles.models import Article, Author
         from articles.search import update_search_vector
@@ -24,3 +25,5 @@ class ArticlesConfig(AppConfig):
             dispatch_uid="author-photo-renditions",
             weak=False,
         )
+
+        revisions.register()

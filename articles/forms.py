@@ -1,13 +1,17 @@
+import contextlib
+import copy
 import time
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin import widgets as admin_widgets
-from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 
+from articles.checks import check_article, check_boxes
 from articles.images import reencode_image, validate_image_file
-from articles.models import Article, Author, Comment
+from articles.ingest import IngestError, decode_upload, parse_story
+from articles.models import Article, Author, Comment, Section
 from articles.services import comments
 
 ACTION_LABELS = {
@@ -17,6 +21,7 @@ ACTION_LABELS = {
     "withdraw": "Withdraw",
 }
 NOTE_REQUIRED = {"return_to_draft", "withdraw"}
+CHECKED_ACTIONS = {"submit", "publish"}
 
 
 class CheckedImageField(forms.ImageField):
@@ -44,9 +49,16 @@ class ArticleAdminForm(forms.ModelForm):
         widget=admin_widgets.AdminSplitDateTime,
         help_text="Leave empty to publish now; a future time schedules the story.",
     )
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    confirm_warnings = forms.BooleanField(
+        label="I have read the warnings above and want to go ahead",
+        required=False,
+    )
 
     # Set by ArticleAdmin.get_form for the request being served.
     acting_user = None
+    check_findings = ()
+    stale = None
 
     class Meta:
         model = Article
@@ -66,6 +78,11 @@ class ArticleAdminForm(forms.ModelForm):
         ]
         field_classes = {"hero_image": CheckedImageField}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["loaded_version"] = self.instance.updated_at.isoformat()
+
     def clean_hero_image(self):
         image = self.cleaned_data.get("hero_image")
         if image and hasattr(image, "content_type"):  # a new upload, not the stored file
@@ -74,6 +91,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._refuse_if_stale()
         action = self.data.get("_workflow")
         if not action:
             return cleaned
@@ -86,14 +104,50 @@ class ArticleAdminForm(forms.ModelForm):
             )
         if action in NOTE_REQUIRED and not cleaned.get("workflow_note", "").strip():
             self.add_error("workflow_note", "Write a note saying why; the reporter will see it.")
-        publish_at = cleaned.get("workflow_publish_at")
-        if action == "publish" and publish_at and publish_at <= timezone.now():
-            self.add_error(
-                "workflow_publish_at",
-                "This time has passed. Leave it empty to publish now, or choose a future time.",
-            )
+        if action in CHECKED_ACTIONS:
+            self._check_before(action, cleaned)
         cleaned["workflow_action"] = action
         return cleaned
+
+    def _refuse_if_stale(self):
+        """Refuse the save if someone saved the story after this form was opened.
+
+        The row stays locked until the admin's transaction ends, so of two editors saving at
+        once the second waits and then sees the first one's save. What was typed is kept; the
+        form then carries the new version, so saving again deliberately replaces their text.
+        """
+        loaded = parse_datetime(self.data.get("loaded_version") or "")
+        if not self.instance.pk or loaded is None:
+            return
+        from articles.services.stale import stale_save
+
+        self.stale = stale_save(self.instance, loaded)
+        if self.stale is None:
+            return
+        self.data = self.data.copy()
+        self.data["loaded_version"] = self.stale.current_version.isoformat()
+        raise forms.ValidationError(self.stale.message, code="stale")
+
+    def _check_before(self, action, cleaned):
+        """Run the pre-publication checks on the story as typed, not as last saved."""
+        candidate = copy.copy(self.instance)
+        for name in self._meta.fields:
+            if name in cleaned and name != "tags":
+                setattr(candidate, name, cleaned[name])
+        publish_at = cleaned.get("workflow_publish_at") if action == "publish" else None
+        self.check_findings = check_article(candidate, publish_at=publish_at)
+        errors = [f for f in self.check_findings if f.is_error]
+        warnings = [f for f in self.check_findings if not f.is_error]
+        for finding in errors:
+            self.add_error(None, forms.ValidationError(finding.message, code="check_failed"))
+        if warnings and not cleaned.get("confirm_warnings"):
+            self.add_error(
+                "confirm_warnings",
+                forms.ValidationError(
+                    [forms.ValidationError(f.message, code="check_warning") for f in warnings]
+                    + ["Tick the confirmation below to go ahead anyway."]
+                ),
+            )
 
 
 class CommentForm(forms.ModelForm):
@@ -179,3 +233,75 @@ class AuthorAdminForm(forms.ModelForm):
         if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
             return reencode_image(photo)
         return photo
+
+
+class AnalysisBoxFormSet(forms.BaseInlineFormSet):
+    """Checks the boxes as typed when the save also submits or publishes the story."""
+
+    def clean(self):
+        super().clean()
+        action = self.data.get("_workflow")
+        if action not in CHECKED_ACTIONS:
+            return
+        boxes = [
+            form.instance
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+        publish_at = None
+        if action == "publish":
+            typed = [self.data.get("workflow_publish_at_0"), self.data.get("workflow_publish_at_1")]
+            # A bad time is reported beside its field by the story form.
+            with contextlib.suppress(forms.ValidationError):
+                publish_at = forms.SplitDateTimeField(required=False).clean(typed)
+        errors = [
+            f
+            for f in check_boxes(boxes, article_pk=self.instance.pk, publish_at=publish_at)
+            if f.is_error
+        ]
+        if errors:
+            raise forms.ValidationError([f.message for f in errors])
+
+
+class ImportTextForm(forms.Form):
+    """Paste a page's text or upload it as a file; the import makes a draft."""
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    text = forms.CharField(
+        label="Paste the page",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 90}),
+    )
+    file = forms.FileField(label="…or upload a text file", required=False)
+    section = forms.ModelChoiceField(queryset=Section.objects.all())
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return ""
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB; a story is much smaller.")
+        try:
+            return decode_upload(upload.read())
+        except IngestError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        text, from_file = cleaned.get("text", "").strip(), cleaned.get("file", "")
+        if text and from_file:
+            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        source = text or from_file
+        if not source:
+            self.add_error("text", "Paste the page's text here, or upload a file below.")
+            return cleaned
+        try:
+            parse_story(source)
+        except IngestError as error:
+            self.add_error("file" if from_file else "text", str(error))
+        cleaned["source"] = source
+        return cleaned

@@ -1,30 +1,119 @@
 """Turn a scraped or pasted news page (plain text) into the parts of a story.
 
-Rules, not a template of one page: lines that are site chrome are dropped, a paragraph the
-scraper repeated is kept once, and an "Analysis box by NAME, JOB TITLE" section becomes a box
-placed after the paragraph it followed.
+Rules, not a template of one page. Each rule below is data: what it drops and why, so the
+report can say. Lines that are site chrome (navigation, ads, share prompts, subscribe and
+comment calls, spacer captions) are dropped, as is a "related stories" block with its list of
+links; the headline is the first line that reads like one; a paragraph the scraper repeated is
+kept once; "By NAME" before the story is its byline; and an "Analysis box by NAME, JOB TITLE"
+section becomes a box placed after the paragraph it followed.
 """
 
 import re
 from dataclasses import dataclass, field
 
-CHROME_PATTERNS = [
-    r"subscribe( to)?( us| now| to our newsletter)?",
-    r"sign up( for (our|the) newsletter)?",
-    r"(header|footer|sidebar|top|bottom)? ?ads?( here)?",
-    r"advertisement",
-    r"\d+px transparent line",
-    r"post a comment",
-    r"leave a (comment|reply)",
-    r"share( this)?( article| story)?( on \w+)?",
-    r"(related|more|recommended) (stories|articles|news)",
-    r"skip to (main )?content",
-    r"image (source|caption)",
+from django.utils.html import escape
+
+
+@dataclass(frozen=True)
+class Rule:
+    reason: str
+    pattern: str
+
+    def matches(self, line):
+        return re.fullmatch(self.pattern, line, re.IGNORECASE) is not None
+
+
+SEPARATOR = r"\s*[|›»>·•/]\s*"
+NAV_ITEM = r"[\w&'’ -]{1,30}"
+SOCIAL = r"facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|telegram|email|e-mail|messenger"
+
+# A whole line that matches one of these is site chrome. Trailing punctuation is ignored.
+CHROME_RULES = [
+    Rule("navigation", rf"{NAV_ITEM}(?:{SEPARATOR}{NAV_ITEM}){{2,}}"),
+    Rule(
+        "navigation",
+        r"skip to (?:main )?content|home( ?page)?|menu|main menu|search|log ?in|sign in|"
+        r"register|back to top|next (?:article|story)|previous (?:article|story)|"
+        r"(?:privacy|cookie) (?:policy|settings|notice)|terms(?: of (?:use|service))?|"
+        r"contact us|about us|advertise with us|all rights reserved.*|(?:©|copyright) .{0,80}",
+    ),
+    Rule(
+        "advertising",
+        r"(?:(?:header|footer|sidebar|top|bottom|in-article|inline) )?(?:ads?|adverts?)"
+        r"(?: here)?|advertisement|advertising|sponsored(?: content)?|promoted(?: content)?",
+    ),
+    Rule(
+        "subscribe call",
+        r"subscribe(?: to)?(?: us| now| today| here| to our newsletter)?|"
+        r"sign up(?: (?:for|to) (?:our|the) newsletter)?(?: now)?|get (?:our|the) newsletter|"
+        r"(?:join|follow) us(?: on .{1,20})?",
+    ),
+    Rule(
+        "comment call",
+        r"post a comment|leave a (?:comment|reply)|add (?:a|your) comment|comments?|"
+        r"\d+ comments?|view comments|join the (?:conversation|discussion)|"
+        r"no comments(?: yet)?",
+    ),
+    Rule(
+        "share prompt",
+        rf"share(?: this)?(?: article| story| post| page)?(?: on (?:{SOCIAL}))?|"
+        rf"(?:{SOCIAL})|tweet(?: this)?|copy (?:the )?link|print(?: this)?(?: article| page)?|"
+        r"email this(?: article| story)?|save(?: for later)?",
+    ),
+    Rule(
+        "spacer caption",
+        r"\d+ ?px(?: transparent| blank)? (?:line|image|gif|spacer)|"
+        r"(?:transparent|blank) (?:pixel|line|gif|image|spacer)|spacer(?: image| gif)?|"
+        r"[\w-]+\.(?:gif|png|jpe?g|webp)|"
+        r"image (?:source|caption)(?:: ?\S+)?|photo: ?|getty images",
+    ),
 ]
-CHROME = re.compile(r"^\s*(?:" + "|".join(CHROME_PATTERNS) + r")\s*[.:!]?\s*$", re.IGNORECASE)
-ANALYSIS_HEADING = re.compile(
-    r"^\s*analysis(?: box)? by (?P<name>[^,]+?)\s*,\s*(?P<job_title>.+?)\s*$", re.IGNORECASE
+
+# A heading that opens a block of links to other stories; the titles under it go too.
+RELATED_HEADING = Rule(
+    "related stories",
+    r"(?:related|more|recommended|popular|latest|top|similar) (?:stories|articles|news|"
+    r"on this(?: story)?|reads|from \w+)|you (?:may|might) also (?:like|be interested in)|"
+    r"read (?:more|next|also)|most (?:read|popular|viewed)|trending(?: now)?|"
+    r"more from .{1,30}|also in .{1,30}",
 )
+ANALYSIS_HEADING = re.compile(
+    r"analysis(?: box)? by (?P<name>[^,]+?)\s*,\s*(?P<job_title>.+?)", re.IGNORECASE
+)
+BYLINE = re.compile(
+    r"[Bb]y (?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3})(?:\s*,\s*(?P<job_title>.{2,60}))?"
+)
+DATELINE = re.compile(
+    r"(?:(?:published|updated|posted)(?: on)?:? )?(?:\w+day,? )?(?:\d{1,2} \w+ \d{4}|"
+    r"\w+ \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})(?:,? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]m)?"
+    r"(?: \w{2,5})?)?",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]?$")
+
+
+def normalize(line):
+    return " ".join(line.split())
+
+
+def bare(line):
+    """The line without the punctuation that chrome often trails (‘Subscribe Us!’, ‘Share:’)."""
+    return line.strip(" .:!-–—|»›")
+
+
+def chrome_reason(line):
+    text = bare(line)
+    return next((rule.reason for rule in CHROME_RULES if rule.matches(text)), None)
+
+
+def looks_like_paragraph(line):
+    words = len(line.split())
+    return words >= 14 or (words >= 6 and SENTENCE_END.search(line) is not None)
+
+
+def looks_like_headline(line):
+    words = len(line.split())
+    return 4 <= words <= 30 and len(line) <= 250 and not line.endswith(".")
 
 
 @dataclass
@@ -42,6 +131,7 @@ class ParsedStory:
     paragraphs: list
     boxes: list
     dropped: list
+    byline: list = field(default_factory=list)
 
 
 class IngestError(ValueError):
@@ -49,24 +139,43 @@ class IngestError(ValueError):
 
 
 def parse_story(text):
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    """Split a page's text into headline, standfirst, paragraphs, boxes and a drop report.
+
+    `dropped` lists (reason, line) for every line left out.
+    """
+    lines = [normalize(line) for line in (text or "").splitlines()]
     lines = [line for line in lines if line]
+    if not lines:
+        raise IngestError("The text is empty: paste a story or choose a file with one.")
+
     dropped, kept = [], []
+    in_related = False
     for line in lines:
-        if CHROME.match(line):
-            dropped.append(("chrome", line))
-        elif kept and kept[-1] == line:
-            dropped.append(("repeated", line))
+        if in_related and not looks_like_paragraph(line) and not ANALYSIS_HEADING.fullmatch(line):
+            dropped.append((chrome_reason(line) or "related stories", line))
+            continue
+        in_related = False
+        if RELATED_HEADING.matches(bare(line)):
+            in_related = True
+            dropped.append(("related stories", line))
+        elif reason := chrome_reason(line):
+            dropped.append((reason, line))
         else:
             kept.append(line)
-    if not kept:
-        raise IngestError("No text found: the page has no headline or paragraphs.")
 
-    headline, *rest = kept
-    paragraphs, boxes, seen = [], [], set()
+    start = next((i for i, line in enumerate(kept) if looks_like_headline(line)), None)
+    if start is None:
+        raise IngestError(
+            "No headline found: the first lines of a story should include its headline "
+            "(a line of 4 to 30 words that does not end with a full stop)."
+        )
+    dropped += [("before the headline", line) for line in kept[:start]]
+    headline, rest = kept[start], kept[start + 1 :]
+
+    paragraphs, boxes, byline, seen = [], [], [], {headline}
     current_box = None
     for line in rest:
-        heading = ANALYSIS_HEADING.match(line)
+        heading = ANALYSIS_HEADING.fullmatch(line)
         if heading:
             current_box = ParsedBox(heading["name"], heading["job_title"], len(paragraphs))
             boxes.append(current_box)
@@ -75,8 +184,35 @@ def parse_story(text):
             dropped.append(("repeated", line))
             continue
         seen.add(line)
+        if not paragraphs and current_box is None:
+            if match := BYLINE.fullmatch(line):
+                byline.append((match["name"], match["job_title"] or ""))
+                continue
+            if DATELINE.fullmatch(line):
+                dropped.append(("dateline", line))
+                continue
         (current_box.paragraphs if current_box else paragraphs).append(line)
+    if not paragraphs and not boxes:
+        raise IngestError(f"Only a headline was found (“{headline}”): there is no story text.")
     standfirst = paragraphs.pop(0) if paragraphs else ""
     for box in boxes:
         box.after_paragraph = max(box.after_paragraph - 1, 0) if standfirst else box.after_paragraph
-    return ParsedStory(headline, standfirst, paragraphs, boxes, dropped)
+    return ParsedStory(headline, standfirst, paragraphs, boxes, dropped, byline)
+
+
+def paragraphs_html(paragraphs):
+    return "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
+
+
+def decode_upload(data):
+    """Text from an uploaded or read file, refusing what is not text."""
+    if not data or not data.strip():
+        raise IngestError("The file is empty.")
+    if b"\x00" in data[:8192]:
+        raise IngestError("This is not a text file (it looks binary). Import plain text.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise IngestError(
+            "This file is not UTF-8 text. Save it as plain text (UTF-8) and try again."
+        ) from None

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from articles.views import feeds, listing, public, search, sitemaps
+from articles.views import feeds, listing, preview, public, search, sitemaps
 
 app_name = "articles"
 
@@ -36,4 +36,5 @@ urlpatterns = [
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     path("articles/<int:pk>/<slug:slug>/", public.article_detail, name="article_detail"),
     path("articles/<int:pk>/<slug:slug>/comments/", public.post_comment, name="post_comment"),
+    path("preview/<str:signed>/", preview.preview, name="preview"),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",
+    "reversion",  # revision history of stories (issue #6)
     "articles",
     "ads",
     "delivery",
@@ -193,6 +194,11 @@ NEWSLETTER_EMAIL_INTERVAL = int(os.environ.get("NEWSROOM_NEWSLETTER_EMAIL_INTERV
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
 
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+
+# Desk tools (issue #6): how long a soft edit lock lives without a heartbeat from the open
+# form, and how long a preview link works unless revoked sooner.
+NEWSROOM_EDIT_LOCK_SECONDS = int(os.environ.get("NEWSROOM_EDIT_LOCK_SECONDS", 5 * 60))
+NEWSROOM_PREVIEW_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_HOURS", 48))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

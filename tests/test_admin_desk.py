@@ -70,6 +70,8 @@ def existing_post(article, **overrides):
         **inline_management("analysis_boxes", 0),
     )
     data.update(inline_management("bylines", len(bylines), len(bylines)))
+    # Published stories also carry the corrections inline (editors only); unused otherwise.
+    data.update(inline_management("corrections", 0))
     for index, line in enumerate(bylines):
         data[f"bylines-{index}-id"] = str(line.pk)
         data[f"bylines-{index}-article"] = str(article.pk)

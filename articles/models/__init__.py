@@ -5,6 +5,7 @@ from articles.models.article import (
     ArticleTransition,
     Author,
     Byline,
+    PrepublicationError,
     Section,
     Status,
     WorkflowError,
@@ -16,7 +17,10 @@ from articles.models.comment import (
     CommentQuerySet,
     CommentStatus,
 )
+from articles.models.correction import Correction, CorrectionKind
 from articles.models.image import EditorImage
+from articles.models.lock import EditLock
+from articles.models.preview import PreviewLink
 
 __all__ = [
     "AnalysisBox",
@@ -27,10 +31,15 @@ __all__ = [
     "BannedCommenter",
     "BlockedWord",
     "Byline",
+    "PrepublicationError",
     "Comment",
     "CommentQuerySet",
     "CommentStatus",
+    "Correction",
+    "CorrectionKind",
+    "EditLock",
     "EditorImage",
+    "PreviewLink",
     "Section",
     "Status",
     "WorkflowError",

@@ -39,6 +39,14 @@ class WorkflowError(Exception):
     """A transition that the article's current state does not allow."""
 
 
+class PrepublicationError(WorkflowError):
+    """Pre-publication checks found errors, or warnings nobody confirmed."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__(" ".join(finding.message for finding in findings))
+
+
 class Section(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -192,6 +200,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.for_listing().prefetch_related(
             "tags",
             Prefetch("analysis_boxes", queryset=AnalysisBox.objects.select_related("author")),
+            "corrections",
             Prefetch(
                 "comments",
                 queryset=Comment.objects.approved().order_by("created_at", "pk"),
@@ -335,6 +344,16 @@ class Article(models.Model):
         return not self.comments_closed_reason
 
     @property
+    def last_modified(self):
+        """When readers last saw the story change: publication or its latest correction.
+
+        For dateModified in JSON-LD, feeds and sitemaps; uses prefetched corrections.
+        """
+        times = [self.publish_at] + [c.at for c in self.corrections.all()]
+        times = [t for t in times if t is not None]
+        return max(times) if times else None
+
+    @property
     def byline(self):
         """Authors in byline order (uses the prefetched bylines)."""
         return [line.author for line in self.bylines.all()]
@@ -377,14 +396,28 @@ class Article(models.Model):
             if self.status in self._sources(action) and self._may(action, user)
         ]
 
-    def submit(self, *, by, note=""):
+    def prepublication_findings(self, *, publish_at=None):
+        from articles.checks import run_checks
+
+        return run_checks(self, publish_at=publish_at)
+
+    def _require_checks(self, *, publish_at=None, confirmed=False):
+        """Refuse the step on errors, and on warnings unless the desk confirmed them."""
+        findings = self.prepublication_findings(publish_at=publish_at)
+        blocking = [f for f in findings if f.is_error or not confirmed]
+        if blocking:
+            raise PrepublicationError(blocking)
+
+    def submit(self, *, by, note="", confirmed=False):
         if not self._may("submit", by):
             raise PermissionDenied("You can submit only your own drafts.")
+        self._require_checks(confirmed=confirmed)
         self._move(Status.REVIEW, by=by, allowed_from=self._sources("submit"), note=note)
 
-    def publish(self, *, by, at=None, note=""):
+    def publish(self, *, by, at=None, note="", confirmed=False):
         if not self._may("publish", by):
             raise PermissionDenied("Only editors publish.")
+        self._require_checks(publish_at=at, confirmed=confirmed)
         now = timezone.now()
         publish_at = at or now
 

@@ -7,10 +7,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import escape
 
 from ads.models import Ad, AdSlot, SlotKind, SlotSize
-from articles.ingest import parse_story
+from articles.ingest import paragraphs_html, parse_story
 from articles.models import (
     AnalysisBox,
     Article,
@@ -44,10 +43,6 @@ DEMO_COMMENTS = [
     ),
     ("Irina", "irina@example.com", "Good to see the Kremlin's denial quoted alongside the claims."),
 ]
-
-
-def paragraphs_html(paragraphs):
-    return "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
 
 
 class Command(BaseCommand):
@@ -85,7 +80,10 @@ class Command(BaseCommand):
         if article.status == Status.DRAFT:
             article.submit(by=users["reporter"])
         if article.status == Status.REVIEW:
-            article.publish(by=users["editor"], at=timezone.now() - timedelta(hours=2))
+            # Backdated on purpose, so the demo has a story that has been out for a while.
+            article.publish(
+                by=users["editor"], at=timezone.now() - timedelta(hours=2), confirmed=True
+            )
         Byline.objects.update_or_create(
             article=article, author=reporter_author, defaults={"position": 0}
         )

@@ -1,0 +1,98 @@
+"""Corrections, clarifications and updates on published stories."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, Correction, CorrectionKind
+from tests.factories import ArticleFactory
+from tests.test_admin_desk import change_url, existing_post, inline_management
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = 10  # the article page (ads, related stories) with its corrections prefetched
+
+
+def correction_post(article, *rows):
+    data = existing_post(article, **inline_management("corrections", len(rows)))
+    for index, (kind, text) in enumerate(rows):
+        data[f"corrections-{index}-kind"] = kind
+        data[f"corrections-{index}-text"] = text
+        data[f"corrections-{index}-at_0"] = timezone.localtime().strftime("%Y-%m-%d")
+        data[f"corrections-{index}-at_1"] = timezone.localtime().strftime("%H:%M:%S")
+    return data
+
+
+def test_editor_adds_a_correction_in_the_article_admin_and_readers_see_it(client, editor):
+    article = ArticleFactory(published=True)
+    client.force_login(editor)
+    response = client.post(
+        change_url(article),
+        correction_post(article, (CorrectionKind.CORRECTION, "An earlier version misspelt Minsk.")),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    correction = Correction.objects.get()
+    assert correction.author == editor
+    assert correction.article == article
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    foot = page.split('class="story__corrections"')[1]
+    assert "Correction</strong>" in foot
+    assert "An earlier version misspelt Minsk." in foot
+    assert f'datetime="{correction.at.isoformat()}"' in foot
+
+
+def test_corrections_inline_is_only_for_editors_on_published_stories(client, editor, reporter):
+    draft = ArticleFactory(created_by=reporter)
+    client.force_login(reporter)
+    page = client.get(change_url(draft)).content.decode()
+    assert "corrections-TOTAL_FORMS" not in page
+    # A crafted POST from the reporter adds nothing.
+    client.post(change_url(draft), correction_post(draft, ("correction", "Sneaky")))
+    assert not Correction.objects.exists()
+
+    client.force_login(editor)
+    assert "corrections-TOTAL_FORMS" not in client.get(change_url(draft)).content.decode()
+    published = ArticleFactory(published=True)
+    assert "corrections-TOTAL_FORMS" in client.get(change_url(published)).content.decode()
+
+
+def test_last_modified_follows_the_latest_correction(editor):
+    article = ArticleFactory(published=True)
+    assert article.last_modified == article.publish_at
+    later = timezone.now() + timedelta(minutes=5)
+    Correction.objects.create(
+        article=article, kind=CorrectionKind.UPDATE, text="Adds the Kremlin's response.", at=later
+    )
+    Correction.objects.create(
+        article=article,
+        kind=CorrectionKind.CLARIFICATION,
+        text="Clarifies the date.",
+        at=later - timedelta(minutes=1),
+    )
+    fresh = Article.objects.for_page().get(pk=article.pk)
+    assert fresh.last_modified == later
+
+
+def test_corrections_are_shown_in_order_with_the_update_time(client):
+    article = ArticleFactory(published=True)
+    first = timezone.now() - timedelta(minutes=30)
+    Correction.objects.create(article=article, kind="update", text="Second note.", at=first)
+    Correction.objects.create(
+        article=article, kind="correction", text="First note.", at=first - timedelta(minutes=5)
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.index("First note.") < page.index("Second note.")
+    assert "; updated <time" in page
+
+
+def test_article_page_queries_do_not_grow_with_corrections(client, django_assert_max_num_queries):
+    article = ArticleFactory(published=True)
+    Correction.objects.create(article=article, kind="update", text="One.")
+    with django_assert_max_num_queries(QUERIES):
+        client.get(article.get_absolute_url())
+    for n in range(20):
+        Correction.objects.create(article=article, kind="update", text=f"More {n}.")
+    with django_assert_max_num_queries(QUERIES):
+        client.get(article.get_absolute_url())

@@ -1,0 +1,187 @@
+"""No lost work: a stale save is refused with the typed text kept and the other person's
+changes shown; a soft lock says who else has the story open, lapses, and can be taken over."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, EditLock
+from tests.factories import AuthorFactory, EditorFactory, SectionFactory
+from tests.test_admin_desk import ADD_URL, article_post, change_url, existing_post
+
+pytestmark = pytest.mark.django_db
+
+
+def opened_version(client, article):
+    """The version token in the change form's page, as the browser will send it back."""
+    page = client.get(change_url(article)).content.decode()
+    match = re.search(r'<input type="hidden" name="loaded_version" value="([^"]+)"', page)
+    assert match, "the change form must carry the version it was opened at"
+    return match[1]
+
+
+@pytest.fixture
+def story(client, editor):
+    client.force_login(editor)
+    client.post(ADD_URL, article_post(SectionFactory(), [AuthorFactory()]))
+    return Article.objects.get()
+
+
+def test_second_editor_is_refused_keeps_their_text_and_sees_the_first_ones_changes(
+    client, story, editor
+):
+    other = Client()
+    other.force_login(EditorFactory(username="editor-two"))
+    mine = opened_version(client, story)
+    theirs = opened_version(other, story)
+    assert mine == theirs
+
+    first = other.post(
+        change_url(story),
+        existing_post(
+            story, body="<p>First.</p><p>Second, with the Kremlin reply.</p>", loaded_version=theirs
+        ),
+    )
+    assert first.status_code == 302
+
+    refused = client.post(
+        change_url(story),
+        existing_post(story, headline="My sharper headline", loaded_version=mine),
+    )
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "editor-two saved this story at" in page
+    assert 'value="My sharper headline"' in page
+    assert "<ins>Second, with the Kremlin reply.</ins>" in page
+    story.refresh_from_db()
+    assert story.headline == "Border defences strengthened"
+    assert "Kremlin reply" in story.body
+
+    # The refused form now carries the current version: saving again is a deliberate choice.
+    token = re.search(r'name="loaded_version" value="([^"]+)"', page)[1]
+    assert token != mine
+    again = client.post(
+        change_url(story),
+        existing_post(story, headline="My sharper headline", loaded_version=token),
+    )
+    assert again.status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "My sharper headline"
+
+
+def test_an_unchanged_story_saves_normally(client, story):
+    response = client.post(
+        change_url(story),
+        existing_post(story, headline="Fine", loaded_version=opened_version(client, story)),
+    )
+    assert response.status_code == 302
+
+
+def test_workflow_step_by_someone_else_also_makes_the_form_stale(client, story, reporter):
+    token = opened_version(client, story)
+    story.submit(by=story.created_by)
+    response = client.post(change_url(story), existing_post(story, loaded_version=token))
+    assert response.status_code == 200
+    assert "after you opened it" in response.content.decode()
+
+
+def test_soft_lock_tells_the_second_editor_who_has_the_story_and_since_when(client, story):
+    other = Client()
+    other.force_login(EditorFactory(username="editor-two"))
+    client.get(change_url(story))
+    page = other.get(change_url(story)).content.decode()
+    lock = EditLock.objects.get(article=story)
+    assert f"editor-one has had this story open since {lock.since:%H:%M}" in page
+    assert "Take over" in page
+    # The holder's own page carries no notice.
+    assert "has had this story open" not in client.get(change_url(story)).content.decode()
+
+
+def test_soft_lock_lapses_by_itself(client, story, time_machine):
+    client.get(change_url(story))
+    other = Client()
+    other.force_login(EditorFactory(username="editor-two"))
+    time_machine.move_to(EditLock.objects.get().expires_at + timedelta(seconds=1))
+    page = other.get(change_url(story)).content.decode()
+    assert "has had this story open" not in page
+    assert EditLock.objects.get().user.username == "editor-two"
+
+
+def test_heartbeat_keeps_the_lock_and_take_over_moves_it(client, story, time_machine):
+    client.get(change_url(story))
+    lock_url = reverse("admin:articles_article_lock", args=[story.pk])
+    before = EditLock.objects.get().expires_at
+    time_machine.move_to(timezone.now() + timedelta(minutes=1))
+    assert client.post(lock_url).json()["yours"] is True
+    assert EditLock.objects.get().expires_at > before
+
+    other = Client()
+    other.force_login(EditorFactory(username="editor-two"))
+    taken = other.post(reverse("admin:articles_article_take_over", args=[story.pk]))
+    assert taken.status_code == 302
+    beat = client.post(lock_url).json()
+    assert beat == {"yours": False, "holder": "editor-two", "since": beat["since"]}
+    assert "editor-two has had this story open" in client.get(change_url(story)).content.decode()
+
+
+def test_saving_and_leaving_releases_the_lock(client, story):
+    token = opened_version(client, story)
+    assert EditLock.objects.exists()
+    client.post(change_url(story), existing_post(story, loaded_version=token))
+    assert not EditLock.objects.exists()
+
+
+def test_reporter_cannot_take_over_a_story_they_may_not_edit(client, story, other_reporter):
+    client.force_login(other_reporter)
+    response = client.post(reverse("admin:articles_article_take_over", args=[story.pk]))
+    assert response.status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_saving_at_the_same_moment_on_postgresql():
+    """Both opened the same version; both save at once. Exactly one save wins, the other is
+    refused with the text kept, whichever order the database serves them in."""
+    editors = [EditorFactory(username=f"racer-{n}") for n in range(2)]
+    clients = []
+    for user in editors:
+        c = Client()
+        c.force_login(user)
+        clients.append(c)
+    clients[0].post(ADD_URL, article_post(SectionFactory(), [AuthorFactory()]))
+    story = Article.objects.get()
+    tokens = [opened_version(c, story) for c in clients]
+    start = threading.Barrier(2)
+    results = [None, None]
+
+    def save(n):
+        try:
+            start.wait()
+            results[n] = clients[n].post(
+                change_url(story),
+                existing_post(story, headline=f"Headline by racer {n}", loaded_version=tokens[n]),
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200, 302]
+    winner = next(n for n in range(2) if results[n].status_code == 302)
+    loser = 1 - winner
+    story.refresh_from_db()
+    assert story.headline == f"Headline by racer {winner}"
+    page = results[loser].content.decode()
+    assert f"racer-{winner} saved this story" in page
+    assert f'value="Headline by racer {loser}"' in page
