@@ -144,7 +144,7 @@ def test_reporter_cannot_take_over_a_story_they_may_not_edit(client, story, othe
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_editors_saving_at_the_same_moment_on_postgresql():
     """Both opened the same version; both save at once. Exactly one save wins, the other is
     refused with the text kept, whichever order the database serves them in."""
