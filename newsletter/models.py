@@ -8,6 +8,11 @@ UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
 CONFIRM_LINK_MAX_AGE = 60 * 60 * 24 * 7  # a confirmation link works for 7 days
 
 
+def normalize_email(address):
+    """An address as it is stored and compared: trimmed, in lower case."""
+    return address.strip().lower()
+
+
 class SubscriberStatus(models.TextChoices):
     PENDING = "pending", "Pending confirmation"
     CONFIRMED = "confirmed", "Confirmed"
@@ -63,7 +68,7 @@ class Subscriber(models.Model):
         return self.email
 
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
 
     def confirmation_token(self):

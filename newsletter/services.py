@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from newsletter import emails, throttle
-from newsletter.models import Delivery, Digest, Subscriber, SubscriberStatus
+from newsletter.models import Delivery, Digest, Subscriber, SubscriberStatus, normalize_email
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def request_subscription(email, *, source, base_url):
     Whatever the address's state, the reader is told the same thing, so the form never
     reveals who subscribes; a confirmed reader gets a reminder instead of a new link.
     """
-    email = email.strip().lower()
+    email = normalize_email(email)
     with transaction.atomic():
         subscriber, created = Subscriber.objects.select_for_update().get_or_create(
             email=email, defaults={"source": source}

@@ -218,6 +218,28 @@ def test_a_long_page_address_as_source_is_cut_not_refused(subscribe):
     assert Subscriber.objects.get().source == long_source[:200]
 
 
+def test_a_nul_in_the_hidden_source_is_dropped_not_refused_unseen(subscribe):
+    assert subscribe("reader@example.com", source="header \x00/").status_code == 302
+    assert Subscriber.objects.get().source == "header /"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # Lower case makes İ two characters: the stored address would be far too long.
+        "reader@" + ".".join(["İ" * 60] * 4) + ".com",
+        # Valid to Django's validator, but too long a domain label for mail to be sent to it.
+        "reader@" + "0" * 40 + "¡¢£¤¤«İİ.com",
+    ],
+)
+def test_an_address_our_mail_cannot_reach_once_stored_is_refused_at_once(subscribe, address):
+    response = subscribe(address)
+    assert response.status_code == 400
+    assert "This does not look like an email address" in response.content.decode()
+    assert not Subscriber.objects.exists()
+    assert not mail.outbox
+
+
 def test_an_invalid_address_keeps_what_was_typed_with_a_clear_error(subscribe):
     response = subscribe("reader@example", source="header /articles/3/x/")
     assert response.status_code == 400
