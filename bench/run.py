@@ -330,20 +330,12 @@ def run_all(bench, args):
             (f"{name}, page cache (Redis)", wrk(app + path, args.seconds, args.connections))
         )
         bench.stop(server, PORTS["app"])
-    server = bench.app_server(args.servers.split(",")[0], NEWSROOM_CSRF_FROM_PROXY="1")
+    server = bench.app_server(args.servers.split(",")[0])
     proxy = bench.proxy_nginx()
     proxy_url = f"http://127.0.0.1:{PORTS['proxy']}{path}"
     fetch(proxy_url)
     rows.append(
         ("behind deploy/nginx.conf proxy cache", wrk(proxy_url, args.seconds, args.connections))
-    )
-    # A returning reader sends the csrftoken cookie that nginx set on the first visit.
-    returning = "Cookie: csrftoken=" + "0123456789abcdef" * 2
-    rows.append(
-        (
-            "  … for a returning reader (cookie)",
-            wrk(proxy_url, args.seconds, args.connections, returning),
-        )
     )
     bench.stop(proxy, PORTS["proxy"])
     bench.stop(server, PORTS["app"])

@@ -15,9 +15,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.crypto import salted_hmac
 from django.utils.http import http_date
 
 from delivery import holes
@@ -26,13 +24,6 @@ from delivery.routers import public_reads
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "delivery:content-version"
-# Stands in a cached page for the reader's CSRF token; each response gets its own token.
-# Unguessable, so that text a reader writes (a comment) can never become a token slot.
-CSRF_MARKER = "__csrf_{}__".format(
-    salted_hmac("delivery.csrf-marker", "marker", secret=settings.SECRET_KEY).hexdigest()[:20]
-)
-# nginx's SSI module fills in the token from the reader's cookie (deploy/nginx.conf).
-CSRF_SSI_ECHO = '<!--# echo var="newsroom_csrf_token" -->'
 NOT_CACHEABLE_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
 
 
@@ -136,9 +127,7 @@ def read_for_request(request, key):
 class PageCacheMiddleware:
     """Serves cached pages to anonymous readers before auth, messages and the view run.
 
-    Sits just after CsrfViewMiddleware so a cached page still gets the reader's own CSRF
-    token and cookie; everything after it (sessions, users, messages, the view, templates,
-    queries) is skipped on a hit.
+    Everything after it (users, messages, the view, templates, queries) is skipped on a hit.
     """
 
     def __init__(self, get_response):
@@ -164,6 +153,7 @@ class PageCacheMiddleware:
             return personalize(request, response)
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not token_used_before:
             # The page carries this reader's own CSRF token ({% csrf_token %}): never share it.
+            # Readers' forms are guarded by newsroom.crossorigin instead.
             logger.warning("%s uses {%% csrf_token %%}; not cached", request.path)
             response = personalize(request, response)
             patch_cache_control(response, private=True)
@@ -230,8 +220,7 @@ def respond_from_cache(request, entry):
     response = HttpResponse(entry["content"], status=entry["status"], headers=entry["headers"])
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = http_date(last_modified)
-    per_reader = CSRF_MARKER.encode() in entry["content"] and not settings.NEWSROOM_CSRF_FROM_PROXY
-    set_shared_cache_headers(response, per_reader=per_reader)
+    set_shared_cache_headers(response)
     not_modified = get_conditional_response(
         request, etag=entry["etag"], last_modified=last_modified, response=response
     )
@@ -240,29 +229,22 @@ def respond_from_cache(request, entry):
     return personalize(request, response)
 
 
-def set_shared_cache_headers(response, *, per_reader):
-    """Pages with the reader's own CSRF token are private; the others suit shared caches."""
-    if per_reader:
-        patch_cache_control(response, private=True, no_cache=True)
-    else:
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=0,
-            must_revalidate=True,
-            s_maxage=settings.NEWSROOM_SHARED_CACHE_SECONDS,
-        )
+def set_shared_cache_headers(response):
+    """The same page for every anonymous reader: fit for shared caches (nginx, a CDN)."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        must_revalidate=True,
+        s_maxage=settings.NEWSROOM_SHARED_CACHE_SECONDS,
+    )
     # Readers with a session or a message get another page.
     patch_vary_headers(response, ["Cookie"])
 
 
 def personalize(request, response):
-    """Fill the page's per-response holes (ads) and the reader's CSRF token."""
+    """Fill the page's per-response holes (ads)."""
     if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
         return response
-    content = holes.fill(request, response.content)
-    if CSRF_MARKER.encode() in content:
-        token = CSRF_SSI_ECHO if settings.NEWSROOM_CSRF_FROM_PROXY else get_token(request)
-        content = content.replace(CSRF_MARKER.encode(), token.encode())
-    response.content = content
+    response.content = holes.fill(request, response.content)
     return response

@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -8,28 +8,16 @@ from newsletter import throttle
 from newsletter.forms import SubscribeForm
 from newsletter.models import CONFIRM_LINK_MAX_AGE, CONFIRM_SALT, UNSUBSCRIBE_SALT, Subscriber
 from newsletter.services import request_subscription
+from newsroom.crossorigin import readers_form
 
 
-def sent_from_our_pages(request):
-    """Browsers name the site a form was sent from (Sec-Fetch-Site, Origin): it must be ours."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in {"same-origin", "none"}:
-        return False
-    origin = request.headers.get("Origin")
-    if origin is None:  # an old browser or not a browser: no reader's session to abuse
-        return True
-    return origin in {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
-
-
-# The form sits in the header of every page. A CSRF token would make every page private to
-# one reader and unfit for shared caches, so this form is guarded by the browser's Origin
-# and Sec-Fetch-Site headers instead; double opt-in and the rate limits stop the rest.
-@csrf_exempt
+# The form sits in the header of every page, so it carries no CSRF token (newsroom/crossorigin.py);
+# double opt-in and the rate limits stop the rest.
+@readers_form(back=lambda request: reverse("newsletter:subscribe"), keep={"email": "Email"})
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
     if request.method == "GET":
         return render(request, "newsletter/subscribe.html", {"form": SubscribeForm()})
-    if not sent_from_our_pages(request):
-        return HttpResponseForbidden("Subscribe from the newsletter form on our site.")
     form = SubscribeForm(request.POST)
     allowed = throttle.hit(
         "newsletter-subscribe",

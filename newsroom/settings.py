@@ -284,8 +284,6 @@ NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", True)
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "300"))
 # s-maxage for shared caches (nginx, a CDN); changed stories are purged sooner through the hook.
 NEWSROOM_SHARED_CACHE_SECONDS = int(os.environ.get("NEWSROOM_SHARED_CACHE_SECONDS", "60"))
-# 1 behind deploy/nginx.conf: nginx fills in each reader's CSRF token, so pages are shareable.
-NEWSROOM_CSRF_FROM_PROXY = env_bool("NEWSROOM_CSRF_FROM_PROXY", False)
 # e.g. "http://127.0.0.1:8080{path}" with method GET for deploy/nginx.conf; empty: no purge.
 NEWSROOM_CDN_PURGE_URL = os.environ.get("NEWSROOM_CDN_PURGE_URL", "")
 NEWSROOM_CDN_PURGE_METHOD = os.environ.get("NEWSROOM_CDN_PURGE_METHOD", "PURGE")

@@ -56,11 +56,14 @@ def test_blank_comment_is_refused_beside_the_field(client):
     assert "field__error" in response.content.decode()
 
 
-def test_comment_form_is_csrf_protected(client):
+def test_comment_form_refuses_posts_from_other_sites(client):
+    # More in tests/test_cross_site_forms.py.
     article = ArticleFactory(published=True)
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(
-        comment_url(article), comment_form_data(article, name="a", email="a@example.com", body="b")
+        comment_url(article),
+        comment_form_data(article, name="a", email="a@example.com", body="b"),
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
     )
     assert response.status_code == 403
     assert not Comment.objects.exists()
