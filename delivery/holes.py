@@ -1,7 +1,8 @@
 """Parts of a cached page that are filled in for each response, such as the ad in a slot.
 
 A template writes a hole (`per_response("ad_slot", "header")`); the page is cached with it,
-and PageCacheMiddleware fills every hole in every response it sends, hit or miss.
+and every response is sent with every hole filled: by PageCacheMiddleware, hit or miss, and
+by the WSGI hit path (delivery/wsgi.py), which splits a page at its holes once.
 """
 
 import re
@@ -17,7 +18,8 @@ def register(name, renderer, prefetch=None):
     """renderer(request, argument) returns the HTML for the hole.
 
     `prefetch` names a cache key the renderer reads: the page cache fetches it in the same
-    round trip as the page and leaves it in request.newsroom_prefetched.
+    round trip as the page and leaves it in request.newsroom_prefetched. Its value is a dict
+    with the "version" (content version) it was made under.
     """
     _renderers[name] = renderer
     if prefetch and prefetch not in _prefetch:
@@ -40,3 +42,26 @@ def fill(request, content):
         return renderer(request, match.group(2).decode()).encode()
 
     return HOLE.sub(render, content)
+
+
+def has_holes(content):
+    return HOLE.search(content) is not None
+
+
+def split(content):
+    """The page as bytes between holes, with (renderer name, argument) for each hole."""
+    pieces = HOLE.split(content)
+    parts = []
+    for index in range(0, len(pieces), 3):
+        parts.append(pieces[index])
+        if index + 2 < len(pieces):
+            parts.append((pieces[index + 1].decode(), pieces[index + 2].decode()))
+    return parts
+
+
+def join(request, parts):
+    """The page from split(), with every hole filled for this response."""
+    return b"".join(
+        part if isinstance(part, bytes) else _renderers[part[0]](request, part[1]).encode()
+        for part in parts
+    )

@@ -24,6 +24,10 @@ from delivery.routers import public_reads
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "delivery:content-version"
+# Set in the WSGI environ by delivery.wsgi.CachedPages: what it read from the cache (so Django
+# does not read it again), and, set by the middleware, the page it should store.
+LOOKUP = "newsroom.page_cache.lookup"
+OFFER = "newsroom.page_cache.offer"
 NOT_CACHEABLE_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
 
 
@@ -98,7 +102,7 @@ def cache_public_page(view):
 
 
 def page_key(request):
-    raw = f"{request.get_host()}{request.get_full_path()}"
+    raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     return f"delivery:page:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -109,16 +113,23 @@ def read_for_request(request, key):
     when that is still the current one. Returns (version, entry); both None when the cache
     is down.
     """
-    prefetch = holes.prefetch_keys()
-    try:
-        found = cache.get_many([VERSION_KEY, key, *prefetch])
-    except Exception:
-        logger.exception("Page cache unreachable; serving from the database")
+    looked = request.environ.get(LOOKUP)
+    if looked is not None:  # read by the WSGI hit path for this very request
+        version, entry, prefetched = looked["version"], looked["entry"], looked["prefetched"]
+    else:
+        prefetch = holes.prefetch_keys()
+        try:
+            found = cache.get_many([VERSION_KEY, key, *prefetch])
+        except Exception:
+            logger.exception("Page cache unreachable; serving from the database")
+            return None, None
+        version = found.get(VERSION_KEY) or content_version()
+        prefetched = {name: found.get(name) for name in prefetch}
+        entry = found.get(key)
+    if version is None:
         return None, None
-    version = found.get(VERSION_KEY) or content_version()
     request.newsroom_content_version = version
-    request.newsroom_prefetched = {name: found.get(name) for name in prefetch}
-    entry = found.get(key)
+    request.newsroom_prefetched = prefetched
     if entry is None or entry.get("version") != version:
         return version, None
     return version, entry
@@ -142,6 +153,8 @@ class PageCacheMiddleware:
         key = page_key(request)
         version, entry = read_for_request(request, key)
         if entry is not None:
+            if LOOKUP in request.environ and "wsgi_headers" not in entry:
+                request.environ[OFFER] = (key, entry)
             return respond_from_cache(request, entry)
         token_used_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         if version and version_age(version) > settings.NEWSROOM_REPLICA_LAG_SECONDS:
@@ -170,7 +183,10 @@ class PageCacheMiddleware:
             "rendered_at": time.time(),
         }
         entry["etag"] = '"{}"'.format(hashlib.sha256(entry["content"]).hexdigest()[:32])
-        if version:
+        if version and LOOKUP in request.environ:
+            # Stored by the WSGI hit path, with the headers the whole middleware stack adds.
+            request.environ[OFFER] = (key, entry)
+        elif version:
             cache_set(key, entry, timeout=page_timeout(version))
         return respond_from_cache(request, entry)
 
