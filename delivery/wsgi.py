@@ -13,7 +13,8 @@ import logging
 import threading
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import WSGIRequest
 from django.utils.cache import get_conditional_response
 
@@ -115,7 +116,7 @@ class CachedPages:
     def current_version(self):
         """The content version: the one round trip of a hit."""
         try:
-            version = cache.get(VERSION_KEY)
+            version = read_version()
         except Exception:
             logger.exception("Page cache unreachable; serving from the database")
             return None
@@ -187,3 +188,27 @@ class CachedPages:
             entry["wsgi_headers"] = replayed
         version = entry["version"]
         cache.set(key, entry, timeout=page_timeout(version))
+
+
+def read_version():
+    """cache.get(VERSION_KEY), on Redis through one client kept for the process.
+
+    Django's Redis backend makes a new client object for every call, which costs a hit path
+    that does little else about as much as the round trip itself.
+    """
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return backend.get(VERSION_KEY)
+    reader = getattr(backend, "newsroom_version_reader", None)
+    if reader is None:
+        client = backend._cache  # noqa: SLF001 - the same pool and serializer as cache.get
+        redis = client._client(connection_pool=client._get_connection_pool(write=False))  # noqa: SLF001
+        key = backend.make_and_validate_key(VERSION_KEY)
+        serializer = client._serializer  # noqa: SLF001
+
+        def reader():
+            value = redis.get(key)
+            return None if value is None else serializer.loads(value)
+
+        backend.newsroom_version_reader = reader
+    return reader()
