@@ -196,6 +196,9 @@ error_log {folder}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
+    # As Debian's own nginx.conf: files (the static copy, cached pages) go out by sendfile.
+    sendfile on;
+    tcp_nopush on;
     client_body_temp_path {folder}/body;
     proxy_temp_path {folder}/proxy;
     fastcgi_temp_path {folder}/fastcgi;
@@ -284,7 +287,11 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--servers", default="gunicorn,granian", help="app servers to compare")
+    parser.add_argument(
+        "--servers",
+        default="granian,gunicorn",
+        help="app servers to compare; the first also serves the static copy and the proxy",
+    )
     args = parser.parse_args()
     for tool in ("wrk", "redis-server"):
         if not shutil.which(tool):
@@ -301,56 +308,56 @@ def main():
 
 
 def run_all(bench, args):
+    """Rows of (name, result, static nginx measured just before it).
+
+    On a machine shared with other work the load changes from minute to minute, so each row
+    is compared with the static copy loaded right before it rather than once at the start.
+    """
     app = f"http://127.0.0.1:{PORTS['app']}"
     path = bench.path
     rows = []
     # The static copy is the page as an anonymous reader gets it.
-    server = bench.app_server("gunicorn")
+    server = bench.app_server(args.servers.split(",")[0])
     page = fetch(app + path)
     bench.stop(server, PORTS["app"])
-    static = bench.static_nginx(page)
-    rows.append(
-        (
-            "nginx, static copy of the page",
-            wrk(f"http://127.0.0.1:{PORTS['static']}/", args.seconds, args.connections),
-        )
-    )
-    bench.stop(static, PORTS["static"])
+    bench.static_nginx(page)
+    static_url = f"http://127.0.0.1:{PORTS['static']}/"
+
+    def measure(name, url):
+        static = wrk(static_url, args.seconds, args.connections)
+        rows.append((name, wrk(url, args.seconds, args.connections), static))
+
     for name in args.servers.split(","):
         if name == "granian" and not (ROOT / ".venv" / "bin" / "granian").exists():
             print("granian is not installed (.venv/bin/pip install granian): skipped")
             continue
         server = bench.app_server(name, NEWSROOM_PAGE_CACHE="0")
         fetch(app + path)
-        rows.append((f"{name}, uncached", wrk(app + path, args.seconds, args.connections)))
+        measure(f"{name}, uncached", app + path)
         bench.stop(server, PORTS["app"])
         server = bench.app_server(name)
         fetch(app + path)
-        rows.append(
-            (f"{name}, page cache (Redis)", wrk(app + path, args.seconds, args.connections))
-        )
+        measure(f"{name}, page cache (Redis)", app + path)
         bench.stop(server, PORTS["app"])
     server = bench.app_server(args.servers.split(",")[0])
     proxy = bench.proxy_nginx()
     proxy_url = f"http://127.0.0.1:{PORTS['proxy']}{path}"
     fetch(proxy_url)
-    rows.append(
-        ("behind deploy/nginx.conf proxy cache", wrk(proxy_url, args.seconds, args.connections))
-    )
+    measure("behind deploy/nginx.conf proxy cache", proxy_url)
     bench.stop(proxy, PORTS["proxy"])
     bench.stop(server, PORTS["app"])
     return rows
 
 
 def print_table(rows):
-    baseline = rows[0][1]["rps"]
-    print(f"\n{'':40} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}")
-    for name, result in rows:
+    print(f"\n{'':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'static nginx':>13} {'ratio':>7}")
+    for name, result, static in rows:
         print(
-            f"{name:40} {result['rps']:10.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
-            f"{result['rps'] / baseline:9.1%}"
+            f"{name:38} {result['rps']:8.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
+            f"{static['rps']:13.0f} {result['rps'] / static['rps']:7.1%}"
         )
-    print(f"\n{os.cpu_count()} CPUs: {platform_line()}")
+    print("\nstatic nginx: the saved copy of the same page, loaded just before each row")
+    print(f"{os.cpu_count()} CPUs: {platform_line()}")
 
 
 def platform_line():
