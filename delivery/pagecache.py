@@ -187,7 +187,10 @@ class PageCacheMiddleware:
             # Stored by the WSGI hit path, with the headers the whole middleware stack adds.
             request.environ[OFFER] = (key, entry)
         elif version:
-            cache_set(key, entry, timeout=page_timeout(version))
+            try:
+                store_page(key, entry)
+            except Exception:
+                logger.exception("Page cache unreachable; page not stored")
         return respond_from_cache(request, entry)
 
 
@@ -214,6 +217,14 @@ def page_timeout(version):
     if not due:
         return limit
     return max(1, min(limit, int(due - time.time()) + 1))
+
+
+def store_page(key, entry):
+    """Store a page for as long as it may be served (see page_timeout); raises when the
+    cache is down. The moment is kept in the entry for copies held outside the cache."""
+    timeout = page_timeout(entry["version"])
+    entry["expires_at"] = time.time() + timeout
+    cache.set(key, entry, timeout=timeout)
 
 
 def cache_get(key):

@@ -11,6 +11,7 @@ whose PageCacheMiddleware renders and offers the page back here to store with it
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -25,8 +26,8 @@ from delivery.pagecache import (
     VERSION_KEY,
     content_version,
     page_key,
-    page_timeout,
     reader_may_share,
+    store_page,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,20 @@ class Page:
     """A cached page ready to send: its parts between the holes, its final headers, and the
     content version it was made under, with what its holes need under that version."""
 
-    __slots__ = ("etag", "headers", "last_modified", "parts", "prefetched", "version")
+    __slots__ = (
+        "etag",
+        "expires_at",
+        "headers",
+        "last_modified",
+        "parts",
+        "prefetched",
+        "version",
+    )
 
     def __init__(self, entry, prefetched):
         self.version = entry["version"]
+        # As the shared copy: a scheduled story or an ad due sooner ends it early.
+        self.expires_at = entry.get("expires_at", 0)
         self.parts = holes.split(entry["content"])
         self.headers = [tuple(header) for header in entry["wsgi_headers"]]
         self.etag = entry["etag"]
@@ -94,7 +105,7 @@ class CachedPages:
             environ[LOOKUP] = {"version": None, "entry": None, "prefetched": {}}
             return None
         page = self.pages.get(key)
-        if page is None or page.version != version:
+        if page is None or page.version != version or page.expires_at <= time.time():
             page = self.fetch(environ, key, version)
             if page is None:
                 return None
@@ -186,8 +197,7 @@ class CachedPages:
         entry = dict(entry)
         if replayed is not None:
             entry["wsgi_headers"] = replayed
-        version = entry["version"]
-        cache.set(key, entry, timeout=page_timeout(version))
+        store_page(key, entry)
 
 
 def read_version():

@@ -284,3 +284,21 @@ def test_the_projects_wsgi_application_is_the_hit_path():
     url = ArticleFactory(published=True).get_absolute_url()
     assert wsgi_call(wsgi.application, url).status == 200
     assert wsgi_call(CachedPages(django_must_not_answer), url).status == 200
+
+
+def test_a_scheduled_story_appears_on_time_though_the_process_holds_the_page(app):
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.models import Status
+
+    ArticleFactory(published=True)
+    due = timezone.now() + timedelta(seconds=4)
+    ArticleFactory(status=Status.PUBLISHED, publish_at=due, headline="Embargoed until now")
+    assert "Embargoed until now" not in wsgi_call(app, "/").text
+    assert "Embargoed until now" not in wsgi_call(app, "/").text  # this process's copy
+    # Pages are kept until the story is due (rounded up to the next second), no longer.
+    time.sleep(max(0, (due - timezone.now()).total_seconds() + 1.2))
+    assert "Embargoed until now" in wsgi_call(app, "/").text
