@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.utils.cache import get_conditional_response
 
@@ -65,6 +66,8 @@ class Page:
 
 
 class CachedPages:
+    """WSGI middleware: cached pages before `application` (Django), everything else through it."""
+
     def __init__(self, application):
         self.application = application
         self.lock = threading.Lock()
@@ -96,7 +99,10 @@ class CachedPages:
         request = WSGIRequest(environ.copy())
         if not reader_may_share(request):
             return None
-        request.get_host()  # DisallowedHost for a Host Django refuses: Django answers 400
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return None  # Django answers 400 and logs it
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return None  # SecurityMiddleware redirects it
         key = page_key(request)
