@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -142,43 +143,53 @@ class ArticleQuerySet(models.QuerySet):
             "section__position", "section__name", "section_id", "-publish_at", "-pk"
         )
 
-    def related_to(self, article):
-        """Stories sharing the most tags with `article` first, then the rest of its section.
+    def related_to(self, article, limit):
+        """Up to `limit` stories sharing the most tags with `article` first, then the rest of
+        its section, newest first within each.
 
         Reads the article's tags from its prefetch, so it costs one query.
         """
         others = self.exclude(pk=article.pk)
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
-            return others.filter(section_id=article.section_id).latest_first()
+            return others.filter(section_id=article.section_id).latest_first()[:limit]
+        # Evaluated once by the database (an InitPlan), not joined for every candidate.
+        article_type = ContentType.objects.filter(app_label="articles", model="article").values(
+            "pk"
+        )
+        tagged = TaggedItem.objects.filter(
+            content_type_id=Subquery(article_type), tag_id__in=tag_ids
+        )
         shared = (
-            TaggedItem.objects.filter(
-                content_type__app_label="articles",
-                content_type__model="article",
-                object_id=OuterRef("pk"),
-                tag_id__in=tag_ids,
-            )
+            tagged.filter(object_id=OuterRef("pk"))
             .order_by()
             .values("object_id")
             .annotate(n=Count("pk"))
             .values("n")
         )
-        tagged = TaggedItem.objects.filter(
-            content_type__app_label="articles",
-            content_type__model="article",
-            tag_id__in=tag_ids,
-        ).values("object_id")
-        # Only the section's newest stories can fill places that shared tags leave; looking
-        # no further keeps this one query fast with 100,000 stories.
+        # Only the section's newest stories can fill places that shared tags leave.
         newest_in_section = (
             others.filter(section_id=article.section_id)
             .order_by("-publish_at", "-pk")
             .values("pk")[:RELATED_CANDIDATES_FROM_SECTION]
         )
-        return (
-            others.filter(Q(pk__in=tagged) | Q(pk__in=newest_in_section))
+        # Wrapped: SQLite takes no LIMIT inside a part of a UNION.
+        newest_in_section_pks = (
+            self.model.objects.filter(pk__in=newest_in_section).order_by().values("pk")
+        )
+        ranking = ["-shared_tags", "-publish_at", "-pk"]
+        # Candidates are one set (a UNION: an OR of two subqueries made PostgreSQL scan every
+        # story), ranked as narrow rows; whole stories are read only for the winners.
+        winners = (
+            others.filter(pk__in=tagged.order_by().values("object_id").union(newest_in_section_pks))
             .annotate(shared_tags=Coalesce(Subquery(shared), 0))
-            .order_by("-shared_tags", "-publish_at", "-pk")
+            .order_by(*ranking)
+            .values("pk")[:limit]
+        )
+        return (
+            self.filter(pk__in=winners)
+            .annotate(shared_tags=Coalesce(Subquery(shared), 0))
+            .order_by(*ranking)
         )
 
     def search(self, text):

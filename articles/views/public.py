@@ -26,7 +26,7 @@ def article_detail(request, pk, slug):
 
 
 def render_article(request, article, comment_form, status=200):
-    related = Article.objects.published().for_listing().related_to(article)[:RELATED_STORIES]
+    related = Article.objects.published().for_listing().related_to(article, RELATED_STORIES)
     own_held = comments.own_held_comments(request.session, article)
     context = {
         "article": article,
