@@ -17,5 +17,7 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+handler404 = "articles.views.errors.page_not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

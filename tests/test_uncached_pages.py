@@ -1,7 +1,14 @@
 """The uncached path: what every page costs when the page cache cannot help."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.views import listing
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -12,3 +19,80 @@ def test_postgresql_connections_do_not_jit_compile_queries():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def stories(n, **kwargs):
+    now = timezone.now()
+    return [
+        ArticleFactory(
+            published=True,
+            created_by=None,
+            headline=f"Item {i:02d}",
+            publish_at=now - timedelta(hours=i + 1),
+            **kwargs,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def two_pages_at_most(monkeypatch):
+    monkeypatch.setattr(listing, "STORIES_PER_PAGE", 5)
+    monkeypatch.setattr(listing, "MAX_LIST_PAGES", 2)
+
+
+@pytest.mark.usefixtures("two_pages_at_most")
+def test_lists_stop_at_their_deepest_page_and_say_where_older_stories_are(client):
+    author, section = AuthorFactory(slug="steve"), SectionFactory(slug="world")
+    for article in stories(12, section=section):
+        article.bylines.create(author=author)
+        article.tags.add("common")
+    for url in ["/", section.get_absolute_url(), author.get_absolute_url(), "/tags/common/"]:
+        last = client.get(url, {"page": 2})
+        assert last.status_code == 200, url
+        page = last.content.decode()
+        assert "Page 2 of 2" in page and 'rel="next"' not in page
+        assert "Older stories:" in page and 'href="/search/"' in page
+        too_deep = client.get(url, {"page": 3})
+        assert too_deep.status_code == 404, url
+        text = too_deep.content.decode()
+        assert "This list goes back 2 pages, to its 10 newest stories." in text
+        assert 'href="/search/">Search</a> finds older ones' in text
+
+
+@pytest.mark.usefixtures("two_pages_at_most")
+def test_a_list_that_fits_its_pages_has_no_note_and_plain_404s_past_its_end(client):
+    stories(7)
+    page = client.get("/", {"page": 2}).content.decode()
+    assert "Item 06" in page and "Item 04" not in page
+    assert "Older stories:" not in page
+    response = client.get("/", {"page": 3})
+    assert response.status_code == 404
+    assert "This list goes back" not in response.content.decode()
+    assert "The story may have moved" in response.content.decode()
+
+
+@pytest.mark.usefixtures("two_pages_at_most")
+def test_each_page_of_a_list_has_its_own_stories_newest_first(client):
+    author = AuthorFactory(slug="steve")
+    for article in stories(10):
+        article.bylines.create(author=author)
+    first = client.get(author.get_absolute_url()).content.decode()
+    second = client.get(author.get_absolute_url(), {"page": 2}).content.decode()
+    assert [f"Item {i:02d}" in first for i in range(10)] == [True] * 5 + [False] * 5
+    assert [f"Item {i:02d}" in second for i in range(10)] == [False] * 5 + [True] * 5
+    assert second.index("Item 05") < second.index("Item 09")
+
+
+def test_search_results_are_shared_pages_and_follow_changes(client, editor):
+    story = ArticleFactory(published=True, headline="Harbour strike ends", created_by=None)
+    first = client.get("/search/", {"q": "harbour"})
+    assert "1 story found" in first.content.decode()
+    assert "public" in first["Cache-Control"] and "s-maxage" in first["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/search/", {"q": "harbour"})
+    assert len(queries) == 0 and again.content == first.content
+    other = client.get("/search/", {"q": "nothing like it"}).content.decode()
+    assert "No stories match" in other
+    story.withdraw(by=editor, note="Wrong.")
+    assert "1 story found" not in client.get("/search/", {"q": "harbour"}).content.decode()

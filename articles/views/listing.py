@@ -1,10 +1,11 @@
 """The story lists: home, section, author and tag pages."""
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from articles.models import Article, Author, Section
-from articles.views.paging import page_or_404
+from articles.views.paging import MAX_LIST_PAGES, page_or_404
 from delivery.pagecache import cache_public_page
 
 STORIES_PER_PAGE = 20
@@ -14,7 +15,7 @@ STORIES_PER_SECTION_BLOCK = 4
 @cache_public_page
 def home(request):
     stories = Article.objects.published().latest_first().for_listing()
-    page = page_or_404(request, stories, STORIES_PER_PAGE)
+    page = page_or_404(request, stories, STORIES_PER_PAGE, MAX_LIST_PAGES)
     context = {"page": page, "stories": page.object_list}
     if page.number == 1:
         context["section_stories"] = (
@@ -33,7 +34,7 @@ def section_detail(request, slug):
         {
             "section": section,
             "current_section": section,
-            "page": page_or_404(request, stories, STORIES_PER_PAGE),
+            "page": page_or_404(request, stories, STORIES_PER_PAGE, MAX_LIST_PAGES),
         },
     )
 
@@ -45,7 +46,7 @@ def author_detail(request, slug):
     return render(
         request,
         "articles/author_detail.html",
-        {"author": author, "page": page_or_404(request, stories, STORIES_PER_PAGE)},
+        {"author": author, "page": page_or_404(request, stories, STORIES_PER_PAGE, MAX_LIST_PAGES)},
     )
 
 
@@ -53,10 +54,11 @@ def author_detail(request, slug):
 def tag_detail(request, slug):
     published = Article.objects.published()
     # A tag used only on unpublished stories stays unknown: its name could give a story away.
-    tag = get_object_or_404(Tag.objects.filter(article__in=published).distinct(), slug=slug)
+    used = published.filter(tags=OuterRef("pk"))
+    tag = get_object_or_404(Tag.objects.filter(Exists(used)), slug=slug)
     stories = published.tagged(tag).latest_first().for_listing()
     return render(
         request,
         "articles/tag_detail.html",
-        {"tag": tag, "page": page_or_404(request, stories, STORIES_PER_PAGE)},
+        {"tag": tag, "page": page_or_404(request, stories, STORIES_PER_PAGE, MAX_LIST_PAGES)},
     )
