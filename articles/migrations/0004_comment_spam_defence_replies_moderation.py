@@ -5,22 +5,70 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+# Comments are read a few hundred stories at a time and written some thousands at a time.
+ARTICLES_PER_READ = 200
+FINGERPRINT_BATCH = 5000
+
 
 def fingerprint_existing_comments(apps, schema_editor):
-    """Normalize stored emails and fingerprint every comment; old duplicates stay apart."""
+    """Normalize stored emails and fingerprint every comment; old duplicates stay apart.
+
+    Set-based: each story's comments are read in pk order and written back a batch per
+    statement (a save() per row did not finish on a million comments). The first of a story's
+    exact duplicates keeps the plain fingerprint; later ones are salted with their pk.
+    """
+    comment_model = apps.get_model("articles", "Comment")
+    connection = schema_editor.connection
+    comments = comment_model.objects.using(connection.alias)
+    article_ids = list(
+        comments.order_by("article_id").values_list("article_id", flat=True).distinct()
+    )
+    batch = []
+    for start in range(0, len(article_ids), ARTICLES_PER_READ):
+        rows = (
+            comments.filter(article_id__in=article_ids[start : start + ARTICLES_PER_READ])
+            .order_by("article_id", "pk")
+            .values_list("pk", "article_id", "email", "body")
+        )
+        batch.extend(_fingerprints(rows))
+        if len(batch) >= FINGERPRINT_BATCH:
+            _write_fingerprints(comments, connection, batch)
+            batch = []
+    _write_fingerprints(comments, connection, batch)
+
+
+def _fingerprints(rows):
     import hashlib
 
-    comment_model = apps.get_model("articles", "Comment")
     seen = set()
-    for comment in comment_model.objects.order_by("pk").iterator():
-        comment.email = comment.email.strip().lower()
-        key = f"{comment.email}\0{comment.body.strip()}"
+    for pk, article_id, email, body in rows:
+        email = email.strip().lower()
+        key = f"{email}\0{body.strip()}"
         fingerprint = hashlib.sha256(key.encode()).hexdigest()
-        if (comment.article_id, fingerprint) in seen:
-            fingerprint = hashlib.sha256(f"{key}\0{comment.pk}".encode()).hexdigest()
-        seen.add((comment.article_id, fingerprint))
-        comment.fingerprint = fingerprint
-        comment.save(update_fields=["email", "fingerprint"])
+        if (article_id, fingerprint) in seen:
+            fingerprint = hashlib.sha256(f"{key}\0{pk}".encode()).hexdigest()
+        seen.add((article_id, fingerprint))
+        yield pk, email, fingerprint
+
+
+def _write_fingerprints(comments, connection, batch):
+    if not batch:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(comments.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS c SET email = v.email, fingerprint = v.fingerprint "  # noqa: S608 - our table name
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, email, fingerprint) "
+                "WHERE c.id = v.id",
+                [list(column) for column in zip(*batch, strict=True)],
+            )
+        return
+    changed = [
+        comments.model(pk=pk, email=email, fingerprint=fingerprint)
+        for pk, email, fingerprint in batch
+    ]
+    comments.bulk_update(changed, ["email", "fingerprint"], batch_size=500)
 
 
 class Migration(migrations.Migration):
