@@ -35,6 +35,7 @@ def test_load_demo_builds_the_story_from_the_seed_and_is_safe_to_run_twice(clien
     assert article.byline and article.byline[0].job_title
     assert Ad.objects.live().filter(slot__key="header").count() == 1
     assert Comment.objects.approved().count() == 3
+    assert article.corrections.get().kind == "update"
     assert list(article.transitions.values_list("to_status", flat=True)) == ["published", "review"]
 
     page = client.get(article.get_absolute_url()).content.decode()
@@ -42,6 +43,7 @@ def test_load_demo_builds_the_story_from_the_seed_and_is_safe_to_run_twice(clien
     assert 'aria-label="Advertisement"' in page
     assert "Russia editor" in page
     assert "Post a Comment" in page
+    assert "response to the reports" in page
 
 
 def test_demo_logins_work_in_development(settings, rf):

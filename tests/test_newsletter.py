@@ -61,6 +61,21 @@ def test_the_header_of_every_page_and_the_end_of_every_story_offer_the_form(clie
     assert page.index('class="subscribe subscribe--article"') < page.index("Post a Comment")
 
 
+def test_the_newsletter_pages_carry_one_sign_up_form_not_a_second_in_the_header(client):
+    subscriber = Subscriber.objects.create(email="reader@example.com")
+    unsubscribe = reverse("newsletter:unsubscribe", args=[subscriber.unsubscribe_token()])
+    pages = {
+        SUBSCRIBE_URL: client.get(SUBSCRIBE_URL),
+        "refused": client.post(SUBSCRIBE_URL, {"email": "reader@example"}),
+        "broken link": client.get(reverse("newsletter:confirm", args=["not-a-token"])),
+        "unsubscribed": client.post(unsubscribe),
+    }
+    for name, response in pages.items():
+        page = response.content.decode()
+        assert page.count(f'action="{SUBSCRIBE_URL}"') == 1, name
+        assert "subscribe--header" not in page, name
+
+
 def test_subscribing_stores_a_pending_address_with_consent_and_sends_a_confirmation(subscribe):
     before = timezone.now()
     response = subscribe("  Reader@Example.COM ", source="article /articles/1/story/")

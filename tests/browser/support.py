@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+
+from newsletter.models import Subscriber
 
 CHROMIUM = Path(os.environ.get("NEWSROOM_CHROMIUM", "/usr/bin/chromium"))
 # Without the network switches Chromium waits on update and sync services a closed network
@@ -18,6 +21,21 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
+
+def newsletter_link(kind):
+    """The path of a newsletter email's link (confirm, unsubscribe) for a subscriber made here."""
+
+    def path(article):
+        subscriber, _ = Subscriber.objects.get_or_create(email="reader@example.com")
+        tokens = {
+            "confirm": subscriber.confirmation_token,
+            "unsubscribe": subscriber.unsubscribe_token,
+        }
+        return reverse(f"newsletter:{kind}", args=[tokens[kind]()])
+
+    return path
+
+
 # Every public page a reader can land on, as a path for the demo story (see demo_pages).
 PUBLIC_PAGES = {
     "home": lambda article: "/",
@@ -27,6 +45,10 @@ PUBLIC_PAGES = {
     "tag": lambda article: "/tags/belarus/",
     "search": lambda article: "/search/?q=border+troops",
     "search-no-results": lambda article: "/search/?q=zanzibar",
+    "newsletter": lambda article: "/newsletter/subscribe/",
+    "newsletter-check-inbox": lambda article: "/newsletter/subscribe/check-your-inbox/",
+    "newsletter-confirmed": newsletter_link("confirm"),
+    "newsletter-unsubscribe": newsletter_link("unsubscribe"),
     "404": lambda article: "/no-such-page/",
 }
 

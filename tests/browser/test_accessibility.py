@@ -37,6 +37,26 @@ def test_refused_comment_form_meets_wcag_22_aa(open_page, demo_pages):
     assert_accessible(page)
 
 
+def test_newsletter_answers_to_a_reader_meet_wcag_22_aa(open_page, demo_pages):
+    """The pages a reader reaches by sending a form or following a broken link."""
+    page = open_page(PHONE)
+    page.goto(demo_pages["newsletter"])
+    form = page.locator("main form.subscribe")
+    form.get_by_role("textbox").fill("reader@example")
+    form.get_by_role("button", name="Subscribe").click()
+    page.wait_for_selector("main .field__error")
+    assert_accessible(page)
+
+    page.goto(demo_pages["newsletter-unsubscribe"])
+    page.get_by_role("main").get_by_role("button", name="Unsubscribe").click()
+    page.wait_for_selector("h1:has-text('You are unsubscribed')")
+    assert_accessible(page)
+
+    for broken in ("/newsletter/confirm/not-a-token/", "/newsletter/unsubscribe/not-a-token/"):
+        assert page.goto(broken).status == 400
+        assert_accessible(page)
+
+
 def test_axe_reports_what_it_should(browser):
     """The check above is only as good as its rules: a missing alt text must be caught."""
     page = browser.new_page()

@@ -17,6 +17,8 @@ from articles.models import (
     Byline,
     Comment,
     CommentStatus,
+    Correction,
+    CorrectionKind,
     Section,
     Status,
 )
@@ -101,6 +103,15 @@ class Command(BaseCommand):
                 heading="Why did Putin go to Minsk, and why now?",
                 body=paragraphs_html(box.paragraphs),
                 after_paragraph=box.after_paragraph,
+            )
+
+        if not article.corrections.exists():
+            Correction.objects.create(
+                article=article,
+                kind=CorrectionKind.UPDATE,
+                text="This story was updated with the Kremlin's response to the reports.",
+                at=article.publish_at + timedelta(hours=1),
+                author=users["editor"],
             )
 
         if not article.comments.exists():
