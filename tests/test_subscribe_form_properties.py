@@ -46,14 +46,12 @@ near_addresses = st.one_of(
         max_size=4,
     ).map(lambda labels: "reader@{}.com".format(".".join(labels))),
 )
-fields = st.fixed_dictionaries(
-    {},
-    optional={
-        "email": near_addresses | any_text,
-        "source": any_text,
-        "name": any_text,
-        any_text.filter(lambda key: key not in {"email", "source"}): any_text,
-    },
+fields = st.builds(
+    lambda extra, known: {**extra, **known},
+    st.dictionaries(st.text(max_size=20), any_text, max_size=3),  # fields the form does not have
+    st.fixed_dictionaries(
+        {}, optional={"email": near_addresses | any_text, "source": any_text, "name": any_text}
+    ),
 )
 
 examples = settings(
