@@ -89,7 +89,7 @@ def news_article(article, request, image):
         "description": article.standfirst,
         "image": [image.url],
         "datePublished": (article.first_published_at or article.publish_at).isoformat(),
-        "dateModified": max(article.updated_at, article.publish_at).isoformat(),
+        "dateModified": article.last_modified.isoformat(),
         "author": authors,
         "publisher": {
             "@type": "Organization",

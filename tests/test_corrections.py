@@ -1,8 +1,13 @@
 """Corrections, clarifications and updates on published stories."""
 
-from datetime import timedelta
+import json
+import re
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from xml.etree import ElementTree
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Correction, CorrectionKind
@@ -10,6 +15,8 @@ from tests.factories import ArticleFactory
 from tests.test_admin_desk import change_url, existing_post, inline_management
 
 pytestmark = pytest.mark.django_db
+
+NS = {"atom": "http://www.w3.org/2005/Atom", "sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 QUERIES = 10  # the article page (ads, related stories) with its corrections prefetched
 
@@ -96,3 +103,70 @@ def test_article_page_queries_do_not_grow_with_corrections(client, django_assert
         Correction.objects.create(article=article, kind="update", text=f"More {n}.")
     with django_assert_max_num_queries(QUERIES):
         client.get(article.get_absolute_url())
+
+
+def test_a_correction_moves_date_modified_the_feeds_and_the_sitemaps(client):
+    """One modification time everywhere: the page's "updated" line, JSON-LD dateModified,
+    Open Graph, Atom <updated> (entry and feed), RSS lastBuildDate and the sitemaps' lastmod.
+    The correction is added without saving the story, so only the correction can move them."""
+    published = timezone.now().replace(microsecond=0) - timedelta(days=2)
+    article = ArticleFactory(published=True, publish_at=published)
+    corrected = published + timedelta(days=1, minutes=7)
+    Correction.objects.create(
+        article=article, kind="correction", text="Fixes a name.", at=corrected
+    )
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1]
+    )
+    assert datetime.fromisoformat(data["dateModified"]) == corrected
+    assert datetime.fromisoformat(data["datePublished"]) == published
+    stamp = timezone.localtime(corrected).isoformat()
+    assert f'<meta property="article:modified_time" content="{stamp}">' in page
+    assert f'; updated <time datetime="{stamp}">' in page
+
+    feed = ElementTree.fromstring(client.get(reverse("articles:feed_atom")).content)  # noqa: S314
+    assert datetime.fromisoformat(feed.findtext("atom:updated", namespaces=NS)) == corrected
+    entry = feed.find("atom:entry", NS)
+    assert datetime.fromisoformat(entry.findtext("atom:updated", namespaces=NS)) == corrected
+    assert datetime.fromisoformat(entry.findtext("atom:published", namespaces=NS)) == published
+    rss = ElementTree.fromstring(client.get(reverse("articles:feed_rss")).content)  # noqa: S314
+    assert parsedate_to_datetime(rss.findtext("channel/lastBuildDate")) == corrected
+
+    index = ElementTree.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    articles_part = next(
+        s
+        for s in index.findall("sm:sitemap", NS)
+        if "articles" in s.findtext("sm:loc", namespaces=NS)
+    )
+    assert datetime.fromisoformat(articles_part.findtext("sm:lastmod", namespaces=NS)) == corrected
+    sitemap = ElementTree.fromstring(client.get("/sitemap-articles.xml").content)  # noqa: S314
+    # Django's sitemap gives the day only.
+    lastmod = sitemap.find("sm:url", NS).findtext("sm:lastmod", namespaces=NS)
+    assert lastmod == f"{timezone.localtime(corrected):%Y-%m-%d}"
+
+
+def test_feed_and_sitemap_queries_do_not_grow_with_corrections(
+    client, django_assert_max_num_queries
+):
+    urls = [
+        reverse("articles:feed_atom"),
+        reverse("articles:feed_rss"),
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+    ]
+    ArticleFactory(published=True)
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(6) as queries:
+            client.get(url)
+        counts[url] = len(queries.captured_queries)
+    for _ in range(10):
+        article = ArticleFactory(published=True)
+        for n in range(3):
+            Correction.objects.create(article=article, kind="update", text=f"Note {n}.")
+    for url in urls:
+        with django_assert_max_num_queries(6) as queries:
+            client.get(url)
+        assert len(queries.captured_queries) == counts[url], url

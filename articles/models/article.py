@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -192,6 +192,19 @@ class ArticleQuerySet(models.QuerySet):
             .order_by(*ranking)
         )
 
+    def with_last_modified(self):
+        """Annotate the time of each story's latest correction, so that `last_modified` costs
+        no query per story in feeds and sitemaps."""
+        from articles.models.correction import Correction
+
+        latest = Correction.objects.filter(article=OuterRef("pk")).order_by("-at").values("at")
+        return self.annotate(latest_correction_at=Subquery(latest[:1]))
+
+    def latest_modified(self):
+        """The latest `Article.last_modified` among these stories, in one query."""
+        times = self.aggregate(published=Max("publish_at"), corrected=Max("corrections__at"))
+        return max(filter(None, times.values()), default=None)
+
     def search(self, text):
         """Stories matching `text`, best first (see articles.search)."""
         return search.search(self, text)
@@ -358,9 +371,13 @@ class Article(models.Model):
     def last_modified(self):
         """When readers last saw the story change: publication or its latest correction.
 
-        For dateModified in JSON-LD, feeds and sitemaps; uses prefetched corrections.
+        The one modification time of JSON-LD dateModified, the page's "updated" line, feeds
+        and sitemaps. Uses `with_last_modified()` or the prefetched corrections.
         """
-        times = [self.publish_at] + [c.at for c in self.corrections.all()]
+        if hasattr(self, "latest_correction_at"):
+            times = [self.publish_at, self.latest_correction_at]
+        else:
+            times = [self.publish_at] + [c.at for c in self.corrections.all()]
         times = [t for t in times if t is not None]
         return max(times) if times else None
 

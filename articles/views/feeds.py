@@ -61,7 +61,8 @@ class LatestStoriesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
-        return self.stories(obj).latest_first().for_listing().prefetch_related("tags")[:FEED_ITEMS]
+        stories = self.stories(obj).latest_first().for_listing().with_last_modified()
+        return stories.prefetch_related("tags")[:FEED_ITEMS]
 
     def item_title(self, item):
         return item.headline
@@ -73,7 +74,8 @@ class LatestStoriesFeed(Feed):
         return item.publish_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # Atom's <updated> (and the feed's own) follow corrections, like the page's dateModified.
+        return item.last_modified
 
     def item_author_name(self, item):
         authors = item.byline

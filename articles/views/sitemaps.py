@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,14 +26,16 @@ class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return Article.objects.published().latest_first().only("pk", "slug", "updated_at")
+        stories = Article.objects.published().latest_first().with_last_modified()
+        return stories.only("pk", "slug", "publish_at")
 
     def lastmod(self, article):
-        return article.updated_at
+        # As the page's dateModified: publication or the latest correction.
+        return article.last_modified
 
     def get_latest_lastmod(self):
         # The index asks for this; Django's default would load every story to find it.
-        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return Article.objects.published().latest_modified()
 
 
 class SectionSitemap(Sitemap):
