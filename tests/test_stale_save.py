@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from articles.models import Article, EditLock
 from tests.factories import AuthorFactory, EditorFactory, SectionFactory
-from tests.test_admin_desk import ADD_URL, article_post, change_url, existing_post
+from tests.test_admin_desk import (
+    ADD_URL,
+    article_post,
+    change_url,
+    existing_post,
+    inline_management,
+)
+from tests.test_revisions import box_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +80,52 @@ def test_second_editor_is_refused_keeps_their_text_and_sees_the_first_ones_chang
     assert again.status_code == 302
     story.refresh_from_db()
     assert story.headline == "My sharper headline"
+
+
+def test_a_box_the_other_editor_deleted_keeps_what_i_typed_in_it(client, story):
+    """Inlines too: my edits to a box someone else has since deleted stay on the page (as a
+    new box), their deletion is shown, and saving again keeps my box."""
+    other = Client()
+    other.force_login(EditorFactory(username="editor-two"))
+    mine, theirs = opened_version(client, story), opened_version(other, story)
+    my_box = box_fields(story, heading="My heading", body="<p>My typed analysis.</p>")
+    deleted = other.post(
+        change_url(story),
+        existing_post(story, loaded_version=theirs, **box_fields(story, DELETE="on")),
+    )
+    assert deleted.status_code == 302
+    assert not story.analysis_boxes.exists()
+
+    refused = client.post(
+        change_url(story), existing_post(story, headline="Mine", loaded_version=mine, **my_box)
+    )
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "editor-two saved this story at" in page
+    assert "<del>Why now?" in page  # their deletion, in the diff
+    assert 'value="My heading"' in page
+    assert "My typed analysis." in page
+    assert 'name="analysis_boxes-INITIAL_FORMS" value="0"' in page
+    assert 'name="analysis_boxes-TOTAL_FORMS" value="1"' in page
+
+    token = re.search(r'name="loaded_version" value="([^"]+)"', page)[1]
+    again = existing_post(story, headline="Mine", loaded_version=token, **my_box)
+    again.update(inline_management("analysis_boxes", 1))
+    del again["analysis_boxes-0-id"]
+    assert client.post(change_url(story), again).status_code == 302
+    box = story.analysis_boxes.get()
+    assert (box.heading, box.body) == ("My heading", "<p>My typed analysis.</p>")
+
+
+def test_a_row_i_deleted_that_is_gone_already_is_simply_dropped(client, story):
+    other = Client()
+    other.force_login(EditorFactory(username="editor-two"))
+    mine, theirs = opened_version(client, story), opened_version(other, story)
+    gone = box_fields(story, DELETE="on")
+    other.post(change_url(story), existing_post(story, loaded_version=theirs, **gone))
+    refused = client.post(change_url(story), existing_post(story, loaded_version=mine, **gone))
+    assert refused.status_code == 200
+    assert 'name="analysis_boxes-TOTAL_FORMS" value="0"' in refused.content.decode()
 
 
 def test_an_unchanged_story_saves_normally(client, story):

@@ -31,6 +31,7 @@ from articles.models import (
     WorkflowError,
 )
 from articles.services.importing import import_story
+from articles.services.stale import rows_removed_meanwhile_as_new
 
 
 class ArticleChildPermissions:
@@ -233,6 +234,15 @@ class ArticleAdmin(admin.ModelAdmin):
             context["lock_url"] = reverse("admin:articles_article_lock", args=[obj.pk])
             context["take_over_url"] = reverse("admin:articles_article_take_over", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if "data" in kwargs and obj is not None and obj.pk:
+            existing = inline.model._default_manager.filter(article=obj).values_list(
+                "pk", flat=True
+            )
+            kwargs["data"] = rows_removed_meanwhile_as_new(kwargs["data"], prefix, existing)
+        return kwargs
 
     def save_model(self, request, obj, form, change):
         if not change:

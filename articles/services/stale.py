@@ -60,3 +60,43 @@ def stale_save(article, loaded_version):
 def _saved_version(version):
     value = version.field_dict.get("updated_at")
     return value if value is None or timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def rows_removed_meanwhile_as_new(data, prefix, existing_pks):
+    """The posted inline formset `prefix`, with rows that someone else deleted since the form
+    was opened turned into new rows, so that what was typed in them is shown again and kept.
+
+    Django's admin renders an inline's existing rows from the database: a posted row whose
+    object is gone would vanish from the page with its text and leave an error nobody sees.
+    Rows their writer had marked for deletion are simply dropped; the rest keep their order.
+    """
+    try:
+        total = int(data[f"{prefix}-TOTAL_FORMS"])
+        initial = int(data[f"{prefix}-INITIAL_FORMS"])
+    except (KeyError, ValueError):
+        return data  # the formset reports a broken management form itself
+    existing = {str(pk) for pk in existing_pks}
+    rows = []
+    for index in range(total):
+        start = f"{prefix}-{index}-"
+        rows.append({key[len(start) :]: data.getlist(key) for key in data if key.startswith(start)})
+    kept = [row for row in rows[:initial] if row.get("id", [""])[0] in existing]
+    if len(kept) == initial:
+        return data
+    vanished = [
+        {name: values for name, values in row.items() if name != "id"}
+        for row in rows[:initial]
+        if row.get("id", [""])[0] not in existing and not row.get("DELETE", [""])[0]
+    ]
+    new_rows = vanished + rows[initial:]
+    data = data.copy()
+    for key in [
+        key for key in data if key.startswith(f"{prefix}-") and key[len(prefix) + 1 :][:1].isdigit()
+    ]:
+        del data[key]
+    for index, row in enumerate(kept + new_rows):
+        for name, values in row.items():
+            data.setlist(f"{prefix}-{index}-{name}", values)
+    data[f"{prefix}-TOTAL_FORMS"] = str(len(kept) + len(new_rows))
+    data[f"{prefix}-INITIAL_FORMS"] = str(len(kept))
+    return data
