@@ -68,6 +68,40 @@ def test_a_single_moderation_in_the_change_form_is_recorded(client, editor):
     assert comment.moderated_by == editor and comment.moderated_at is not None
 
 
+def test_editing_a_comment_into_a_copy_of_the_same_readers_other_one_is_a_form_error(
+    client, editor
+):
+    first = CommentFactory(email="olga@example.com", body="Great reporting.", status="approved")
+    second = CommentFactory(article=first.article, email="Olga@Example.com", body="Great work.")
+    client.force_login(editor)
+    url = reverse("admin:articles_comment_change", args=[second.pk])
+    typed = {
+        "name": "Olga",
+        "email": "olga@example.com",
+        "body": "Great reporting.",
+        "status": "approved",
+    }
+    response = client.post(url, typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "already has a comment with exactly this text on this story" in page
+    assert "Great reporting.</textarea>" in page
+    second.refresh_from_db()
+    assert second.body == "Great work." and second.status == CommentStatus.PENDING
+
+    # The same words from another reader, or on another story, are fine.
+    other_story = CommentFactory(email="olga@example.com", body="Great work.")
+    url = reverse("admin:articles_comment_change", args=[other_story.pk])
+    assert client.post(url, typed).status_code == 302
+    assert (
+        client.post(
+            reverse("admin:articles_comment_change", args=[second.pk]),
+            {**typed, "email": "ivan@example.com"},
+        ).status_code
+        == 302
+    )
+
+
 def test_the_queue_shows_why_a_comment_was_held(client, editor):
     CommentFactory(status="spam", hold_reason="The hidden honeypot field was filled in.")
     client.force_login(editor)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.models import Article, BannedCommenter, BlockedWord, Comment, CommentStatus
-from articles.models.comment import normalize_email, private_hash
+from articles.models.comment import comment_fingerprint, normalize_email, private_hash
 from articles.services import comments
 
 
@@ -39,8 +39,39 @@ class StoryFilter(admin.SimpleListFilter):
         return queryset.filter(article_id=int(value)) if value.isdigit() else queryset.none()
 
 
+class CommentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["name", "email", "body", "status"]
+
+    def clean(self):
+        cleaned = super().clean()
+        email, body = cleaned.get("email"), cleaned.get("body")
+        if email is None or body is None:
+            return cleaned
+        # The rule readers meet (one comment per person and text on a story) is a database
+        # constraint: say so here rather than let the save fail.
+        twin = (
+            Comment.objects.filter(
+                article_id=self.instance.article_id,
+                fingerprint=comment_fingerprint(normalize_email(email), body),
+            )
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if twin is not None:
+            self.add_error(
+                "body",
+                f"{twin.name} already has a comment with exactly this text on this story "
+                f"(posted {timezone.localtime(twin.created_at):%d %b %Y %H:%M}, "
+                f"{twin.get_status_display().lower()}). Change the text, or reject one of the two.",
+            )
+        return cleaned
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
+    form = CommentAdminForm
     list_display = [
         "name",
         "short_body",
