@@ -16,8 +16,14 @@ from delivery import purge
 from delivery.pagecache import bump_content_version
 
 PUBLIC_APPS = ["articles", "ads", "taggit"]
-# Rows that no public page shows.
-NOT_ON_PUBLIC_PAGES = {"articles.articletransition", "articles.editorimage"}
+# Rows that no public page shows: saving them must not empty the page cache (an editor opening
+# a story takes a soft lock; preview pages are never cached).
+NOT_ON_PUBLIC_PAGES = {
+    "articles.articletransition",
+    "articles.editorimage",
+    "articles.editlock",
+    "articles.previewlink",
+}
 
 _pending = threading.local()
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, EditLock
+from delivery.pagecache import content_version
 from tests.factories import AuthorFactory, EditorFactory, SectionFactory
 from tests.test_admin_desk import (
     ADD_URL,
@@ -181,6 +182,35 @@ def test_heartbeat_keeps_the_lock_and_take_over_moves_it(client, story, time_mac
     beat = client.post(lock_url).json()
     assert beat == {"yours": False, "holder": "editor-two", "since": beat["since"]}
     assert "editor-two has had this story open" in client.get(change_url(story)).content.decode()
+
+
+def test_heartbeat_takes_a_lapsed_lock_back_if_nobody_else_has_it(client, story, time_machine):
+    client.get(change_url(story))
+    lock_url = reverse("admin:articles_article_lock", args=[story.pk])
+    time_machine.move_to(EditLock.objects.get().expires_at + timedelta(minutes=30))
+    assert client.post(lock_url).json()["yours"] is True
+    assert EditLock.objects.get().is_active
+
+
+def test_take_over_from_the_open_form_answers_without_leaving_the_page(client, story):
+    client.get(change_url(story))
+    other = Client()
+    other.force_login(EditorFactory(username="editor-two"))
+    url = reverse("admin:articles_article_take_over", args=[story.pk])
+    answer = other.post(url, HTTP_ACCEPT="application/json")
+    assert answer.status_code == 200
+    assert answer.json() == {"yours": True, "holder": "editor-two"}
+    assert EditLock.objects.get().user.username == "editor-two"
+
+
+def test_opening_stories_and_making_preview_links_keep_the_page_cache(client, story):
+    """Locks and preview links are on no public page: the desk at work must not empty the
+    readers' cache."""
+    version = content_version()
+    client.get(change_url(story))
+    client.post(reverse("admin:articles_article_lock", args=[story.pk]))
+    client.post(reverse("admin:articles_article_preview_links", args=[story.pk]), {"hours": "2"})
+    assert content_version() == version
 
 
 def test_saving_and_leaving_releases_the_lock(client, story):

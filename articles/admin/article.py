@@ -439,6 +439,9 @@ class ArticleAdmin(admin.ModelAdmin):
     def take_over_view(self, request, object_id):
         article = self._article_or_404(request, object_id, change=True)
         EditLock.objects.take_over(article, request.user)
+        if "application/json" in request.headers.get("Accept", ""):
+            # From the open form (edit-lock.js): the page stays, with what was typed in it.
+            return JsonResponse({"yours": True, "holder": request.user.get_username()})
         messages.info(request, "You have taken over the story; the other editor is told.")
         return redirect("admin:articles_article_change", object_id=article.pk)
 

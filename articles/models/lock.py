@@ -40,10 +40,9 @@ class EditLockQuerySet(models.QuerySet):
         return lock
 
     def keep_alive(self, article, user):
-        """Extend the user's own lock; returns the lock in force (maybe someone else's)."""
-        now = timezone.now()
-        self.filter(article=article, user=user).update(expires_at=now + lock_lifetime())
-        return self.active().select_related("user").filter(article=article).first()
+        """Extend the user's own lock, or take it again if it lapsed and nobody else holds it
+        (a laptop that slept); returns the lock in force, maybe someone else's."""
+        return self.open(article, user)
 
     def release(self, article, user):
         self.filter(article=article, user=user).delete()
