@@ -35,12 +35,16 @@ CHROME_RULES = [
         r"skip to (?:main )?content|home( ?page)?|menu|main menu|search|log ?in|sign in|"
         r"register|back to top|next (?:article|story)|previous (?:article|story)|"
         r"(?:privacy|cookie) (?:policy|settings|notice)|terms(?: of (?:use|service))?|"
-        r"contact us|about us|advertise with us|all rights reserved.*|(?:©|copyright) .{0,80}",
+        r"contact us|about us|advertise with us|all rights reserved.*|(?:©|copyright) .{0,80}|"
+        r"accessibility help|(?:your|my) account|listen to (?:this|the) (?:article|story)|"
+        r"\d+ min(?:ute)?s? read|reading time:? .{1,20}",
     ),
     Rule(
         "advertising",
         r"(?:(?:header|footer|sidebar|top|bottom|in-article|inline) )?(?:ads?|adverts?)"
-        r"(?: here)?|advertisement|advertising|sponsored(?: content)?|promoted(?: content)?",
+        r"(?: here)?|advertisement|advertising|sponsored(?: content)?|promoted(?: content)?|"
+        r"(?:story|article) continues (?:below|after) (?:this |the )?(?:advert(?:isement)?|ad)|"
+        r"continue reading (?:below|the (?:main )?(?:story|article))",
     ),
     Rule(
         "subscribe call",
@@ -51,7 +55,7 @@ CHROME_RULES = [
     Rule(
         "comment call",
         r"post a comment|leave a (?:comment|reply)|add (?:a|your) comment|comments?|"
-        r"\d+ comments?|view comments|join the (?:conversation|discussion)|"
+        r"\d+ comments?|comments? \(\d+\)|view comments|join the (?:conversation|discussion)|"
         r"no comments(?: yet)?",
     ),
     Rule(
@@ -67,6 +71,17 @@ CHROME_RULES = [
         r"[\w-]+\.(?:gif|png|jpe?g|webp)|"
         r"image (?:source|caption)(?:: ?\S+)?|photo: ?|getty images",
     ),
+    # Captions and credits of pictures the text import does not bring along.
+    Rule(
+        "picture caption",
+        r"(?:image|media|video) (?:source|caption|credit)[,:] .{1,300}|"
+        r"(?:photo(?:graph)?|picture|image)(?: credit)?: .{1,80}",
+    ),
+    Rule("video link", r"(?:watch|video): .{1,150}|.{1,150}\bvideo,? \d{1,2}:\d{2}(?::\d{2})?"),
+    Rule(
+        "link to another story",
+        r"(?:read more|read also|also read|see also|more on this|related): .{1,150}",
+    ),
 ]
 
 # A heading that opens a block of links to other stories; the titles under it go too.
@@ -75,18 +90,29 @@ RELATED_HEADING = Rule(
     r"(?:related|more|recommended|popular|latest|top|similar) (?:stories|articles|news|"
     r"on this(?: story)?|reads|from \w+)|you (?:may|might) also (?:like|be interested in)|"
     r"read (?:more|next|also)|most (?:read|popular|viewed)|trending(?: now)?|"
-    r"more from .{1,30}|also in .{1,30}",
+    r"more from .{1,30}|also in .{1,30}|related (?:topics|links|content|coverage|reading)|"
+    r"top stories|more on this story",
 )
 ANALYSIS_HEADING = re.compile(
     r"analysis(?: box)? by (?P<name>[^,]+?)\s*,\s*(?P<job_title>.+?)", re.IGNORECASE
 )
+NAME = r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}"
 BYLINE = re.compile(
-    r"[Bb]y (?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3})(?:\s*,\s*(?P<job_title>.{2,60}))?"
+    rf"[Bb]y (?P<names>{NAME}(?:(?:, | and | & ){NAME})*?)(?:\s*,\s*(?P<job_title>[^,]{{2,60}}))?"
+)
+# A byline on two lines without "By": the name, then the job title on the next line.
+BYLINE_NAME = re.compile(NAME)
+JOB_TITLE = re.compile(
+    r"(?:[\w&'’-]+ ){0,4}(?:correspondent|editor|reporter|writer|columnist|analyst|journalist|"
+    r"contributor|producer|commentator|critic|staff)",
+    re.IGNORECASE,
 )
 DATELINE = re.compile(
     r"(?:(?:published|updated|posted)(?: on)?:? )?(?:\w+day,? )?(?:\d{1,2} \w+ \d{4}|"
     r"\w+ \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})(?:,? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]m)?"
-    r"(?: \w{2,5})?)?",
+    r"(?: \w{2,5})?)?|"
+    r"(?:(?:published|updated|posted):? )?(?:\d+ (?:seconds?|minutes?|mins?|hours?|days?|weeks?) "
+    r"ago|just now|yesterday|today)",
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]?$")
@@ -114,6 +140,19 @@ def looks_like_paragraph(line):
 def looks_like_headline(line):
     words = len(line.split())
     return 4 <= words <= 30 and len(line) <= 250 and not line.endswith(".")
+
+
+def byline_people(line):
+    """[(name, job title)] from a "By …" line, or None when the line is no byline."""
+    match = BYLINE.fullmatch(line)
+    if match is None or SENTENCE_END.search(line):  # "By Tuesday, ministers had agreed."
+        return None
+    names = re.split(r", | and | & ", match["names"])
+    job_title = match["job_title"] or ""
+    if job_title and not JOB_TITLE.search(job_title) and re.search(r" and | & ", job_title):
+        names += re.split(r", | and | & ", job_title)  # "By A, B and C"
+        job_title = ""
+    return [(name, job_title if len(names) == 1 else "") for name in names]
 
 
 @dataclass
@@ -174,7 +213,8 @@ def parse_story(text):
 
     paragraphs, boxes, byline, seen = [], [], [], {headline}
     current_box = None
-    for line in rest:
+    lines = iter(enumerate(rest))
+    for index, line in lines:
         heading = ANALYSIS_HEADING.fullmatch(line)
         if heading:
             current_box = ParsedBox(heading["name"], heading["job_title"], len(paragraphs))
@@ -184,12 +224,18 @@ def parse_story(text):
             dropped.append(("repeated", line))
             continue
         seen.add(line)
-        if not paragraphs and current_box is None:
-            if match := BYLINE.fullmatch(line):
-                byline.append((match["name"], match["job_title"] or ""))
+        if DATELINE.fullmatch(line):
+            dropped.append(("dateline", line))
+            continue
+        # Bylines sit by the headline: before the story, or just after its standfirst.
+        if len(paragraphs) <= 1 and current_box is None:
+            if people := byline_people(line):
+                byline += people
                 continue
-            if DATELINE.fullmatch(line):
-                dropped.append(("dateline", line))
+            following = rest[index + 1] if index + 1 < len(rest) else ""
+            if BYLINE_NAME.fullmatch(line) and JOB_TITLE.fullmatch(following):
+                byline.append((line, following))
+                next(lines)
                 continue
         (current_box.paragraphs if current_box else paragraphs).append(line)
     if not paragraphs and not boxes:

@@ -6,6 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from articles import revisions
 from articles.ingest import IngestError, parse_story
@@ -88,6 +90,83 @@ def test_analysis_heading_variant_ends_a_related_list_only_at_real_text():
     assert "Budget 2025: the cuts explained" not in box.paragraphs
 
 
+def test_broadcaster_page_with_two_line_byline_captions_video_and_topics():
+    story = parse_story(page("broadcaster-frontline.txt"))
+    assert story.headline == "Ukraine war: Zelensky visits troops near the eastern front line"
+    assert story.byline == [("Jonathan Beale", "Defence correspondent")]
+    assert story.standfirst.startswith("Ukraine's president has visited troops")
+    assert len(story.paragraphs) == 3
+    assert story.paragraphs[-1].startswith("Military analysts say")
+    for reason, line in [
+        ("dateline", "2 hours ago"),
+        ("picture caption", "Image source, Reuters"),
+        ("video link", "Watch: Zelensky meets troops in Donetsk. Video, 00:01:12"),
+        ("advertising", "Story continues below advertisement"),
+        ("related stories", "Related Topics"),
+        ("related stories", "Russia-Ukraine war"),
+        ("navigation", "Accessibility Help"),
+    ]:
+        assert (reason, line) in story.dropped
+    assert "repeated" in reasons(story)
+
+
+def test_magazine_page_with_reading_tools_late_dateline_and_two_authors():
+    story = parse_story(page("magazine-farmers.txt"))
+    assert story.headline == "Why Europe's farmers are angry, and what governments can do"
+    assert story.standfirst.startswith("Tractors have blocked roads")
+    assert story.byline == [("Claire Dubois", ""), ("Tomasz Nowak", "")]
+    assert [p.split()[0] for p in story.paragraphs] == ["Farmers", "In", "Governments"]
+    (box,) = story.boxes
+    assert (box.author_name, box.job_title, box.after_paragraph) == (
+        "Hans Müller",
+        "Brussels correspondent",
+        3,
+    )
+    for reason, line in [
+        ("navigation", "Listen to this article"),
+        ("navigation", "5 min read"),
+        ("dateline", "March 3, 2025 at 7:45 am EST"),
+        ("advertising", "Continue reading below"),
+        ("link to another story", "Read more: The EU's farm subsidies, explained"),
+        ("comment call", "Comments (42)"),
+    ]:
+        assert (reason, line) in story.dropped
+
+
+def test_story_sentences_that_resemble_chrome_or_bylines_are_kept():
+    text = (
+        "Ministers agree a plan to rebuild the harbour wall\n"
+        "By Maria Lindqvist, Business correspondent\n"
+        "By Tuesday, ministers had agreed on a plan.\n"
+        "Watch this space, the harbour master told reporters on the quay.\n"
+        "Listen, he said, we have waited long enough for this wall to be rebuilt.\n"
+        "Comments from residents were mostly positive, according to the council survey.\n"
+    )
+    story = parse_story(text)
+    assert story.byline == [("Maria Lindqvist", "Business correspondent")]
+    assert story.standfirst == "By Tuesday, ministers had agreed on a plan."
+    assert len(story.paragraphs) == 3
+    assert story.dropped == []
+
+
+@pytest.mark.parametrize(
+    ("line", "people"),
+    [
+        (
+            "By Anna Smith, Tom Jones and Lee Park",
+            [("Anna Smith", ""), ("Tom Jones", ""), ("Lee Park", "")],
+        ),
+        ("By Anna Smith, Chief Economist", [("Anna Smith", "Chief Economist")]),
+        ("By Anna Smith & Tom Jones", [("Anna Smith", ""), ("Tom Jones", "")]),
+    ],
+)
+def test_byline_lines(line, people):
+    story = parse_story(
+        f"Ministers agree a plan to rebuild the wall\n{line}\nThe wall will be rebuilt."
+    )
+    assert story.byline == people
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -145,6 +224,52 @@ def test_bad_files_give_a_clear_error_and_create_nothing(reporter, name, message
     with pytest.raises(CommandError, match=message):
         _call("import_article", DATA / name, "--user", reporter.username)
     assert not Article.objects.exists() and not Author.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"  \n\t\n", "empty"),
+        ("Grève des dockers au Havre ce matin\nLe port est fermé.".encode("latin-1"), "UTF-8"),
+        (b"A headline with nothing under it\n\nShare\nAdvertisement\n", "Only a headline"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n\x00\x01\x02", "not a text file"),
+    ],
+)
+def test_more_bad_files_create_nothing(reporter, tmp_path, content, message):
+    SectionFactory()
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        _call("import_article", bad, "--user", reporter.username)
+    assert not Article.objects.exists() and not Author.objects.exists()
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Share",
+                "Related stories",
+                "By Anna Smith, Russia editor",
+                "Analysis box by Steve Rosenberg, Russia editor",
+                "Ministers agree a plan to rebuild the harbour wall",
+                "The wall will be rebuilt by the spring, the council said.",
+                "2 hours ago",
+                "",
+            ]
+        )
+        | st.text(max_size=60),
+        max_size=12,
+    )
+)
+def test_any_text_is_parsed_or_refused_with_an_ingest_error(lines):
+    try:
+        story = parse_story("\n".join(lines))
+    except IngestError:
+        return
+    assert story.headline and story.headline in [" ".join(line.split()) for line in lines]
+    assert story.paragraphs or story.boxes or story.standfirst
 
 
 def test_missing_file_and_unknown_user_are_clear_errors(reporter):
