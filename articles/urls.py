@@ -20,12 +20,7 @@ urlpatterns = [
     path("authors/<slug:slug>/rss/", feeds.AuthorFeed(), name="author_feed_rss"),
     path("authors/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author_feed_atom"),
     # For search engines.
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "articles:sitemap_part"},
-        name="sitemap",
-    ),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,

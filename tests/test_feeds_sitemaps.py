@@ -1,7 +1,7 @@
 """Feeds (RSS 2.0, Atom), sitemap.xml with its parts, the Google News sitemap, robots.txt.
 Every response is parsed as XML, the way a feed reader or a crawler reads it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
@@ -13,6 +13,10 @@ from articles.models import Status
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
+
+# The index: the latest modification of each sitemap, the sections' and authors' counts, and
+# the newest story of the news sitemap.
+SITEMAP_QUERIES = 7
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -170,6 +174,7 @@ def test_sitemap_index_lists_articles_sections_and_authors(client, byline_story)
         "http://testserver/sitemap-articles.xml",
         "http://testserver/sitemap-sections.xml",
         "http://testserver/sitemap-authors.xml",
+        "http://testserver/news-sitemap.xml",
     ]
 
     def urls(name):
@@ -186,6 +191,24 @@ def test_sitemap_index_lists_articles_sections_and_authors(client, byline_story)
         "http://testserver/authors/anna/",
         "http://testserver/authors/steve/",
     }
+
+
+def test_the_index_lists_the_news_sitemap_with_its_newest_story(client):
+    def news_entry():
+        index = get_xml(client, "/sitemap.xml", "application/xml")
+        (entry,) = [
+            s
+            for s in index.findall("sm:sitemap", NS)
+            if s.findtext("sm:loc", namespaces=NS) == "http://testserver/news-sitemap.xml"
+        ]
+        return entry.findtext("sm:lastmod", namespaces=NS)
+
+    story(publish_at=timezone.now() - timedelta(hours=49))
+    assert news_entry() is None  # nothing in the last two days: no date to give
+    fresh = story(publish_at=timezone.now().replace(microsecond=0) - timedelta(hours=3))
+    story(publish_at=timezone.now() - timedelta(hours=20))
+    hidden_stories()
+    assert datetime.fromisoformat(news_entry()) == fresh.publish_at
 
 
 def test_news_sitemap_holds_the_last_48_hours(client):
@@ -206,13 +229,13 @@ def test_sitemap_queries_do_not_grow(client, django_assert_max_num_queries, byli
     urls = ["/sitemap.xml", "/sitemap-articles.xml", "/sitemap-authors.xml", "/news-sitemap.xml"]
     small = {}
     for url in urls:
-        with django_assert_max_num_queries(6) as queries:
+        with django_assert_max_num_queries(SITEMAP_QUERIES) as queries:
             client.get(url)
         small[url] = len(queries.captured_queries)
     for _ in range(30):
         story(section=byline_story.section, authors=3)
     for url in urls:
-        with django_assert_max_num_queries(6) as queries:
+        with django_assert_max_num_queries(SITEMAP_QUERIES) as queries:
             client.get(url)
         assert len(queries.captured_queries) == small[url], url
 

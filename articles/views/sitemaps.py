@@ -5,6 +5,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.contrib.sitemaps.views import SitemapIndexItem
+from django.contrib.sites.shortcuts import get_current_site
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.urls import reverse
@@ -69,14 +72,34 @@ class AuthorSitemap(Sitemap):
 SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap, "authors": AuthorSitemap}
 
 
-@require_GET
-def news_sitemap(request):
-    stories = (
+def news_stories():
+    return (
         Article.objects.published()
         .filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
         .latest_first()
-        .only("pk", "slug", "headline", "publish_at")[:NEWS_MAX_STORIES]
     )
+
+
+@require_GET
+def sitemap_index(request):
+    """Every sitemap, the Google News sitemap included.
+
+    A news sitemap is a sitemap with the news extension, and an index may list any sitemap of
+    the site in its directory or below (Google Search Central: news sitemaps; sitemap index
+    files): one address, in robots.txt or Search Console, then finds them all.
+    """
+    response = sitemap_views.index(request, SITEMAPS, sitemap_url_name="articles:sitemap_part")
+    location = reverse("articles:news_sitemap")
+    newest = news_stories().values_list("publish_at", flat=True).first()
+    response.context_data["sitemaps"].append(
+        SitemapIndexItem(f"{request.scheme}://{get_current_site(request).domain}{location}", newest)
+    )
+    return response
+
+
+@require_GET
+def news_sitemap(request):
+    stories = news_stories().only("pk", "slug", "headline", "publish_at")[:NEWS_MAX_STORIES]
     return render(
         request,
         "articles/news_sitemap.xml",
