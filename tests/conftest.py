@@ -6,7 +6,7 @@ from django.db import connection
 from tests.factories import EditorFactory, ReporterFactory
 
 # Fixtures that start throwaway servers (Redis, nginx) on this issue's own ports.
-pytest_plugins = ["tests.own_servers"]
+pytest_plugins = ["tests.servers"]
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""Throwaway servers for the fault and load tests: a PostgreSQL cluster, a Redis server and
-gunicorn, each on its own port and stopped at will. Never the shared PostgreSQL or Redis."""
+"""Throwaway servers for tests and load runs: a PostgreSQL cluster, a Redis server and gunicorn,
+each on a free port of its own and stopped at will; never the shared PostgreSQL or Redis.
+Also a pytest plugin (tests/conftest.py) giving the `own_redis` fixture."""
 
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -13,7 +15,17 @@ import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    """A port nothing listens on now. Fixed ports collide when the suite runs in several
+    checkouts at once; the shared Redis (6379) and PostgreSQL (5432) are never used."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def postgres_bin():
@@ -35,6 +47,19 @@ def wait_until(check, timeout=30.0, interval=0.2):
             return True
         time.sleep(interval)
     return False
+
+
+def port_answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(port, timeout=10):
+    if not wait_until(lambda: port_answers(port), timeout=timeout, interval=0.05):
+        raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
 class ThrowawayPostgres:
@@ -92,24 +117,30 @@ class ThrowawayPostgres:
 
 
 class ThrowawayRedis:
-    def __init__(self, port):
-        self.port = port
+    """redis-server on a free port (or `port`), without persistence; `stop()` kills it."""
+
+    def __init__(self, port=None, directory=None):
+        self.port = port or free_port()
+        self.dir = directory
         self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
+             "--appendonly", "no", *(["--dir", str(self.dir)] if self.dir else [])],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        if not wait_until(self.answers, timeout=10):
+        if not wait_until(self.answers, timeout=10, interval=0.05):
+            self.stop()
             raise RuntimeError(f"redis-server did not start on port {self.port}")
         return self
 
     def answers(self):
-        import socket
-
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")
@@ -119,12 +150,27 @@ class ThrowawayRedis:
 
     def stop(self):
         if self.process:
-            self.process.terminate()
+            if self.process.poll() is None:
+                self.process.kill()
             self.process.wait(timeout=10)
             self.process = None
 
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
+
+@pytest.fixture
+def own_redis(tmp_path, settings):
+    """A Redis of our own as the default cache; `own_redis.stop()` kills it mid-test."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    redis = ThrowawayRedis(directory=tmp_path).start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    yield redis
+    redis.stop()
 
 
 def production_env(tmp, database_url, redis_url="", **extra):

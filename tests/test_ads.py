@@ -2,10 +2,7 @@
 
 import io
 import random
-import shutil
 import socket
-import subprocess
-import time
 from datetime import timedelta
 
 import pytest
@@ -24,8 +21,6 @@ from tests.factories import ArticleFactory
 from tests.test_admin_desk import png_bytes
 
 pytestmark = pytest.mark.django_db
-
-REDIS_TEST_PORT = 8579
 
 
 @pytest.fixture
@@ -219,33 +214,6 @@ def test_a_cache_outage_costs_the_count_never_the_page(client, settings, header_
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert "Read the briefing" in response.content.decode()
-
-
-@pytest.fixture
-def own_redis(settings, tmp_path):
-    """A throwaway Redis server, so the shared one is never touched."""
-    server = shutil.which("redis-server")
-    if not server:
-        pytest.skip("needs redis-server (apt-get install redis-server); .ci/run installs it")
-    process = subprocess.Popen(
-        [server, "--port", str(REDIS_TEST_PORT), "--save", "", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", REDIS_TEST_PORT), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{REDIS_TEST_PORT}/0",
-        }
-    }
-    yield
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_impressions_are_counted_and_flushed_with_redis(own_redis, client, header_slot):

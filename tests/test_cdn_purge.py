@@ -7,7 +7,7 @@ import pytest
 
 from articles.models import Comment, CommentStatus
 from tests.factories import ArticleFactory, CommentFactory
-from tests.own_servers import free_port
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 PORT = free_port()

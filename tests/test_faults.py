@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.own_servers import free_port
 from tests.servers import (
     Gunicorn,
     ThrowawayPostgres,
     ThrowawayRedis,
     comment_form,
+    free_port,
     manage,
     postgres_bin,
     production_env,
@@ -43,7 +43,7 @@ def site(tmp_path_factory):
     web = None
     try:
         postgres.create_database("newsroom_faults")
-        env = production_env(tmp, postgres.url("newsroom_faults"), redis.url())
+        env = production_env(tmp, postgres.url("newsroom_faults"), redis.url)
         manage(env, "migrate", "--no-input")
         manage(env, "collectstatic", "--no-input")
         manage(env, "load_demo")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.own_servers import free_port
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent

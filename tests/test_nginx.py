@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.own_servers import OwnRedis, free_port, wait_for_port
+from tests.servers import ThrowawayRedis, free_port, manage, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -61,23 +61,11 @@ http {{
     return tmp_path / "nginx.conf"
 
 
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("nginx")
     # Shared by gunicorn and the desk process that saves the correction, as in production.
-    redis = OwnRedis(tmp_path)
-    redis.start()
+    redis = ThrowawayRedis(directory=tmp_path).start()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_"))},
         "DJANGO_DEBUG": "0",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dev import app_server_command
-from tests.own_servers import free_port, wait_for_port
+from tests.servers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = free_port()
