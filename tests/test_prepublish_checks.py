@@ -184,6 +184,29 @@ def test_list_action_publish_reports_the_checks(client, editor):
         {"action": "publish_selected", "_selected_action": [article.pk]},
         follow=True,
     )
-    assert "There is no standfirst" in response.content.decode()
+    page = response.content.decode()
+    assert "There is no standfirst" in page
+    assert "open the story to confirm them" in page
+    article.refresh_from_db()
+    assert article.status == Status.REVIEW
+
+
+def test_reporter_submitting_from_the_form_sees_the_warnings_and_confirms(client, reporter):
+    article = ArticleFactory(created_by=reporter, standfirst="")
+    client.force_login(reporter)
+    refused = client.post(
+        change_url(article), existing_post(article, standfirst="", _workflow="submit")
+    )
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "There is no standfirst" in page
+    assert "Tick the confirmation below to go ahead anyway." in page
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+    confirmed = client.post(
+        change_url(article),
+        existing_post(article, standfirst="", _workflow="submit", confirm_warnings="on"),
+    )
+    assert confirmed.status_code == 302
     article.refresh_from_db()
     assert article.status == Status.REVIEW

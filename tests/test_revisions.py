@@ -136,6 +136,23 @@ def test_revert_removes_a_box_added_later(client, reporter):
     assert article.analysis_boxes.count() == 0
 
 
+def test_revert_brings_back_a_box_deleted_later(client, reporter):
+    client.force_login(reporter)
+    client.post(ADD_URL, article_post(SectionFactory(), [AuthorFactory()]))
+    article = Article.objects.get()
+    first = revisions.versions_of(article).get()
+    client.post(change_url(article), existing_post(article, **box_fields(article, DELETE="on")))
+    assert not article.analysis_boxes.exists()
+    diff = client.get(
+        revisions_url(article) + f"?from={first.pk}&to={revisions.versions_of(article).first().pk}"
+    ).content.decode()
+    assert "<del>Why now?" in diff  # the deletion shows in the diff
+
+    client.post(reverse("admin:articles_article_revert", args=[article.pk, first.pk]))
+    box = article.analysis_boxes.get()
+    assert (box.heading, box.body, box.after_paragraph) == ("Why now?", "<p>Analysis.</p>", 1)
+
+
 def test_reporter_cannot_revert_a_story_they_may_not_edit(client, story, other_reporter):
     oldest = revisions.versions_of(story).last()
     client.force_login(other_reporter)

@@ -26,6 +26,7 @@ from articles.models import (
     Correction,
     EditLock,
     EditorImage,
+    PrepublicationError,
     PreviewLink,
     Status,
     WorkflowError,
@@ -289,6 +290,8 @@ class ArticleAdmin(admin.ModelAdmin):
             try:
                 self._apply(article, action, request.user, data or {})
                 done += 1
+            except PrepublicationError as error:
+                refused.append(f"“{article}”: {error}{self._how_to_confirm(error)}")
             except (PermissionDenied, WorkflowError) as error:
                 refused.append(f"“{article}”: {error}")
         if done:
@@ -297,6 +300,12 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         if refused:
             self.message_user(request, "Not changed — " + "; ".join(refused), messages.WARNING)
+
+    @staticmethod
+    def _how_to_confirm(error):
+        if any(finding.is_error for finding in error.findings):
+            return ""
+        return " (only warnings: open the story to confirm them in its workflow panel)"
 
     def _with_note(self, request, queryset, action):
         note = request.POST.get("workflow_note", "").strip()
