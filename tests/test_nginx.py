@@ -194,3 +194,23 @@ def test_a_correction_reaches_readers_through_the_cache_after_the_save(site):
     response, page = get(opener, url)
     assert "Corrected through the purge hook" in page
     assert response.headers["X-Cache-Status"] == "HIT"  # the hook stored the fresh copy
+
+
+def test_previews_are_never_stored_by_nginx_and_a_revoked_link_stops_at_once(site):
+    def desk(code):
+        return manage(site["env"], "shell", "--no-imports", "-c", code).stdout.strip()
+
+    path = desk(
+        "from articles.models import Article, PreviewLink; a = Article.objects.get(); "
+        "print(PreviewLink.objects.create(article=a).get_absolute_url())"
+    )
+    opener = urllib.request.build_opener()
+    for _ in range(2):
+        response, page = get(opener, site["url"] + path)
+        assert response.headers["X-Cache-Status"] == "MISS"
+        assert "Preview — not published" in page
+    assert "no-store" in response.headers["Cache-Control"]
+    desk("from articles.models import PreviewLink; PreviewLink.objects.get().revoke()")
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        get(opener, site["url"] + path)
+    assert gone.value.code == 410

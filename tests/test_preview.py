@@ -4,6 +4,7 @@ opens without logging in; previews are noindex and never cached publicly."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,6 +70,27 @@ def test_revoked_link_stops_working(client, editor):
     gone = client.get(link.get_absolute_url())
     assert gone.status_code == 410
     assert "withdrew it" in gone.content.decode()
+
+
+def test_no_cache_keeps_a_preview_after_an_edit_or_a_revocation(client, editor, settings):
+    """The page cache (on here, as in production) never stores a preview: the outsider sees
+    the draft as it is now, and nothing once the link is revoked."""
+    assert settings.NEWSROOM_PAGE_CACHE
+    draft = ArticleFactory(headline="First draft headline")
+    client.force_login(editor)
+    link = make_link(client, draft)
+    outsider = Client()
+    for _ in range(2):
+        seen = outsider.get(link.get_absolute_url())
+        assert "First draft headline" in seen.content.decode()
+    assert "no-store" in seen["Cache-Control"] and "public" not in seen["Cache-Control"]
+    draft.headline = "Second draft headline"
+    draft.save()
+    assert "Second draft headline" in outsider.get(link.get_absolute_url()).content.decode()
+    client.post(links_url(draft), {"revoke": link.pk})
+    gone = outsider.get(link.get_absolute_url())
+    assert gone.status_code == 410
+    assert "no-store" in gone["Cache-Control"]
 
 
 def test_forged_or_tampered_tokens_are_not_found(client, editor):
