@@ -51,6 +51,20 @@ def test_editor_adds_a_correction_in_the_article_admin_and_readers_see_it(client
     assert f'datetime="{correction.at.isoformat()}"' in foot
 
 
+def test_a_correction_dated_in_the_future_is_refused_beside_its_time(client, editor):
+    article = ArticleFactory(published=True)
+    client.force_login(editor)
+    data = correction_post(article, (CorrectionKind.UPDATE, "Adds the Kremlin's response."))
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    data["corrections-0-at_0"] = tomorrow.strftime("%Y-%m-%d")
+    response = client.post(change_url(article), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "cannot be in the future" in page
+    assert "Adds the Kremlin&#x27;s response." in page
+    assert not Correction.objects.exists()
+
+
 def test_corrections_inline_is_only_for_editors_on_published_stories(client, editor, reporter):
     draft = ArticleFactory(created_by=reporter)
     client.force_login(reporter)

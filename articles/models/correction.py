@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -28,3 +31,11 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on “{self.article}”"
+
+    def clean(self):
+        # Its time becomes the story's dateModified: a time to come would tell readers and
+        # search engines of a change that has not happened.
+        if self.at and self.at > timezone.now() + timedelta(minutes=5):
+            raise ValidationError(
+                {"at": "A correction's time cannot be in the future: use the time it was made."}
+            )
