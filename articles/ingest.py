@@ -180,59 +180,60 @@ class IngestError(ValueError):
 def parse_story(text):
     """Split a page's text into headline, standfirst, paragraphs, boxes and a drop report.
 
-    `dropped` lists (reason, line) for every line left out.
+    `dropped` lists (reason, line) for every line left out, in the page's order.
     """
     lines = [normalize(line) for line in (text or "").splitlines()]
     lines = [line for line in lines if line]
     if not lines:
         raise IngestError("The text is empty: paste a story or choose a file with one.")
 
+    # (position in the page, reason, line), so that the report reads in the page's order.
     dropped, kept = [], []
     in_related = False
-    for line in lines:
+    for position, line in enumerate(lines):
         if in_related and not looks_like_paragraph(line) and not ANALYSIS_HEADING.fullmatch(line):
-            dropped.append((chrome_reason(line) or "related stories", line))
+            dropped.append((position, chrome_reason(line) or "related stories", line))
             continue
         in_related = False
         if RELATED_HEADING.matches(bare(line)):
             in_related = True
-            dropped.append(("related stories", line))
+            dropped.append((position, "related stories", line))
         elif reason := chrome_reason(line):
-            dropped.append((reason, line))
+            dropped.append((position, reason, line))
         else:
-            kept.append(line)
+            kept.append((position, line))
 
-    start = next((i for i, line in enumerate(kept) if looks_like_headline(line)), None)
+    start = next((i for i, (_, line) in enumerate(kept) if looks_like_headline(line)), None)
     if start is None:
         raise IngestError(
             "No headline found: the first lines of a story should include its headline "
             "(a line of 4 to 30 words that does not end with a full stop)."
         )
-    dropped += [("before the headline", line) for line in kept[:start]]
-    headline, rest = kept[start], kept[start + 1 :]
+    dropped += [(position, "before the headline", line) for position, line in kept[:start]]
+    headline, rest = kept[start][1], kept[start + 1 :]
 
     paragraphs, boxes, byline, seen = [], [], [], {headline}
     current_box = None
     lines = iter(enumerate(rest))
-    for index, line in lines:
+    for index, (position, line) in lines:
         heading = ANALYSIS_HEADING.fullmatch(line)
         if heading:
             current_box = ParsedBox(heading["name"], heading["job_title"], len(paragraphs))
             boxes.append(current_box)
             continue
         if line in seen:
-            dropped.append(("repeated", line))
+            dropped.append((position, "repeated", line))
             continue
         seen.add(line)
         if DATELINE.fullmatch(line):
-            dropped.append(("dateline", line))
+            dropped.append((position, "dateline", line))
             continue
         # Bylines sit by the headline: before the story, or just after its standfirst.
         if len(paragraphs) <= 1 and current_box is None:
             if people := byline_people(line):
                 byline += people
                 continue
-            following = rest[index + 1] if index + 1 < len(rest) else ""
+            following = rest[index + 1][1] if index + 1 < len(rest) else ""
             if BYLINE_NAME.fullmatch(line) and JOB_TITLE.fullmatch(following):
                 byline.append((line, following))
                 next(lines)
@@ -243,7 +244,8 @@ def parse_story(text):
     standfirst = paragraphs.pop(0) if paragraphs else ""
     for box in boxes:
         box.after_paragraph = max(box.after_paragraph - 1, 0) if standfirst else box.after_paragraph
-    return ParsedStory(headline, standfirst, paragraphs, boxes, dropped, byline)
+    report = [(reason, line) for _, reason, line in sorted(dropped, key=lambda d: d[0])]
+    return ParsedStory(headline, standfirst, paragraphs, boxes, report, byline)
 
 
 def paragraphs_html(paragraphs):

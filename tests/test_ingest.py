@@ -108,6 +108,14 @@ def test_broadcaster_page_with_two_line_byline_captions_video_and_topics():
     ]:
         assert (reason, line) in story.dropped
     assert "repeated" in reasons(story)
+    # The report reads in the page's order.
+    assert [line for _, line in story.dropped[:5]] == [
+        "Skip to content",
+        "Accessibility Help",
+        "Your account",
+        "Home",
+        "News",
+    ]
 
 
 def test_magazine_page_with_reading_tools_late_dateline_and_two_authors():
