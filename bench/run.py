@@ -14,6 +14,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -74,22 +75,24 @@ class Bench:
 
     def start(self, command, port, env=None, **kwargs):
         process = subprocess.Popen(
-            command, cwd=kwargs.pop("cwd", ROOT), env=env or self.env, **kwargs
+            command,
+            cwd=kwargs.pop("cwd", ROOT),
+            env=env or self.env,
+            start_new_session=True,  # its own process group, so end() can stop its workers
+            **kwargs,
         )
         self.processes.append(process)
         wait_for_port(port)
         return process
 
     def stop(self, process, port):
-        process.terminate()
-        process.wait(timeout=30)
+        end(process)
         self.processes.remove(process)
         wait_until_closed(port)
 
     def stop_all(self):
         for process in reversed(self.processes):
-            process.terminate()
-            process.wait(timeout=30)
+            end(process)
 
     def prepare(self):
         self.start(
@@ -172,7 +175,6 @@ class Bench:
             env.update(
                 GUNICORN_BIND=bind,
                 GUNICORN_WORKERS=str(self.args.workers),
-                GUNICORN_THREADS="1",
                 GUNICORN_LOG_LEVEL="warning",
             )
             command = [
@@ -265,9 +267,27 @@ def wrk(url, seconds, connections, *headers):
     return {"rps": rps, "p50": latency(50), "p99": latency(99)}
 
 
-def fetch(url):
-    with urllib.request.urlopen(url) as response:  # noqa: S310 - loopback URLs of this script
-        return response.read()
+def end(process):
+    """Stop a server and its workers; kill the group if it does not stop in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def fetch(url, timeout=180):
+    """The page, once the server answers it (workers may still be starting)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - loopback
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def main():
@@ -284,9 +304,17 @@ def main():
     )
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--comments", type=int, default=20000)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) * 2 + 1,
+        help="app server processes (default as deployed with Redis: 2 x cores + 1)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternate static nginx and each row this often"
+    )
     parser.add_argument(
         "--servers",
         default="granian,gunicorn",
@@ -308,10 +336,11 @@ def main():
 
 
 def run_all(bench, args):
-    """Rows of (name, result, static nginx measured just before it).
+    """Rows of (name, result, static nginx measured alternately with it).
 
     On a machine shared with other work the load changes from minute to minute, so each row
-    is compared with the static copy loaded right before it rather than once at the start.
+    is compared with the static copy loaded in turn with it (--rounds times each), rather
+    than once at the start.
     """
     app = f"http://127.0.0.1:{PORTS['app']}"
     path = bench.path
@@ -324,8 +353,11 @@ def run_all(bench, args):
     static_url = f"http://127.0.0.1:{PORTS['static']}/"
 
     def measure(name, url):
-        static = wrk(static_url, args.seconds, args.connections)
-        rows.append((name, wrk(url, args.seconds, args.connections), static))
+        statics, results = [], []
+        for _ in range(args.rounds):
+            statics.append(wrk(static_url, args.seconds, args.connections))
+            results.append(wrk(url, args.seconds, args.connections))
+        rows.append((name, combined(results), combined(statics)))
 
     for name in args.servers.split(","):
         if name == "granian" and not (ROOT / ".venv" / "bin" / "granian").exists():
@@ -349,6 +381,20 @@ def run_all(bench, args):
     return rows
 
 
+def combined(runs):
+    """Mean requests/s of several wrk runs, and their median latencies."""
+
+    def median(values):
+        values = sorted(values)
+        return values[len(values) // 2]
+
+    return {
+        "rps": sum(run["rps"] for run in runs) / len(runs),
+        "p50": median([run["p50"] for run in runs]),
+        "p99": median([run["p99"] for run in runs]),
+    }
+
+
 def print_table(rows):
     print(f"\n{'':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'static nginx':>13} {'ratio':>7}")
     for name, result, static in rows:
@@ -356,7 +402,7 @@ def print_table(rows):
             f"{name:38} {result['rps']:8.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
             f"{static['rps']:13.0f} {result['rps'] / static['rps']:7.1%}"
         )
-    print("\nstatic nginx: the saved copy of the same page, loaded just before each row")
+    print("\nstatic nginx: the saved copy of the same page, loaded in turn with each row")
     print(f"{os.cpu_count()} CPUs: {platform_line()}")
 
 
