@@ -249,7 +249,7 @@ def create_database(url):
 
 def wrk(url, seconds, connections, *headers):
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
         + [part for header in headers for part in ("-H", header)]
         + [url],
         check=True,
@@ -399,8 +399,8 @@ def print_table(rows):
     print(f"\n{'':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'static nginx':>13} {'ratio':>7}")
     for name, result, static in rows:
         print(
-            f"{name:38} {result['rps']:8.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
-            f"{static['rps']:13.0f} {result['rps'] / static['rps']:7.1%}"
+            f"{name:38} {result['rps']:8.1f} {result['p50']:8.2f} {result['p99']:8.2f} "
+            f"{static['rps']:13.0f} {result['rps'] / static['rps']:7.2%}"
         )
     print("\nstatic nginx: the saved copy of the same page, loaded in turn with each row")
     print(f"{os.cpu_count()} CPUs: {platform_line()}")
