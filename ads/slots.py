@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ads.impressions import record_impression
 from ads.models import Ad, pick_weighted
+from delivery.versioned import PerVersion
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,9 @@ class SlotAd:
 def candidates_by_slot(request):
     """Active ads that have not ended, by slot key: one query when an ad changes.
 
-    Cached with the content version they were read under (which every ad change replaces),
-    fetched by the page cache in the same round trip as the page, and kept on the request.
+    Kept with the content version they were read under (which every ad change replaces): in
+    this process, and in the cache, from which the page cache fetches them in the same round
+    trip as the page. Kept on the request too.
     """
     if hasattr(request, "newsroom_ad_candidates"):
         return request.newsroom_ad_candidates
@@ -49,18 +51,10 @@ def candidates_by_slot(request):
     if version and cached and cached["version"] == version:
         candidates = cached["slots"]
     else:
-        candidates = {}
-        for ad in Ad.objects.not_ended(timezone.now()).select_related("slot"):
-            candidates.setdefault(ad.slot.key, []).append(
-                SlotAd(
-                    pk=ad.pk,
-                    weight=ad.weight,
-                    starts_at=ad.starts_at,
-                    ends_at=ad.ends_at,
-                    html=render_to_string("ads/_slot.html", {"ad": ad}),
-                )
-            )
-        if version:
+        candidates = _candidates.get(request)
+        version = getattr(request, "newsroom_content_version", None)
+        # For the page cache's next round trip; without it nothing would read them there.
+        if version and hasattr(request, "newsroom_prefetched"):
             try:
                 cache.set(CANDIDATES_KEY, {"version": version, "slots": candidates}, 300)
             except Exception:
@@ -68,6 +62,24 @@ def candidates_by_slot(request):
     if request is not None:
         request.newsroom_ad_candidates = candidates
     return candidates
+
+
+def read_candidates():
+    candidates = {}
+    for ad in Ad.objects.not_ended(timezone.now()).select_related("slot"):
+        candidates.setdefault(ad.slot.key, []).append(
+            SlotAd(
+                pk=ad.pk,
+                weight=ad.weight,
+                starts_at=ad.starts_at,
+                ends_at=ad.ends_at,
+                html=render_to_string("ads/_slot.html", {"ad": ad}),
+            )
+        )
+    return candidates
+
+
+_candidates = PerVersion(read_candidates)
 
 
 def render_slot(request, slot_key):

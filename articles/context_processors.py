@@ -1,8 +1,15 @@
 from django.conf import settings
 
 from articles.models import Section
+from delivery.versioned import PerVersion
+
+_sections = PerVersion(lambda: list(Section.objects.all()))
 
 
 def site(request):
-    # A queryset is lazy: pages that do not show the navigation run no query for it.
-    return {"site_name": settings.NEWSROOM_SITE_NAME, "nav_sections": Section.objects.all()}
+    # A callable: pages that do not show the navigation read nothing for it, and the others
+    # read it once per content version in each process.
+    return {
+        "site_name": settings.NEWSROOM_SITE_NAME,
+        "nav_sections": lambda: _sections.get(request),
+    }

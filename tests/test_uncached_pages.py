@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ads.models import Ad, AdSlot
 from articles.views import listing
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
@@ -96,3 +97,28 @@ def test_search_results_are_shared_pages_and_follow_changes(client, editor):
     assert "No stories match" in other
     story.withdraw(by=editor, note="Wrong.")
     assert "1 story found" not in client.get("/search/", {"q": "harbour"}).content.decode()
+
+
+def test_uncached_pages_read_navigation_and_ads_once_per_content_version(client, settings):
+    settings.NEWSROOM_PAGE_CACHE = False
+    slot = AdSlot.objects.create(key="header", name="Header")
+    house = Ad.objects.create(slot=slot, name="House", text="Read the briefing", target_url="/")
+    article = ArticleFactory(published=True, created_by=None)
+    url = article.get_absolute_url()
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert "Read the briefing" in page and article.section.name in page
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(url).content.decode().count("Read the briefing") == 1
+    read = [q["sql"] for q in second.captured_queries]
+    assert not any('FROM "articles_section"' in sql and "WHERE" not in sql for sql in read)
+    assert not any('FROM "ads_ad"' in sql for sql in read)
+    assert len(second) == len(first) - 2
+    # Any change replaces the content version: the next page reads them afresh.
+    SectionFactory(name="Climate", slug="climate")
+    house.is_active = False
+    house.save()
+    Ad.objects.create(slot=slot, name="Second", text="Subscribe today", target_url="/")
+    changed = client.get(url).content.decode()
+    assert 'href="/sections/climate/"' in changed
+    assert "Subscribe today" in changed and "Read the briefing" not in changed
