@@ -1,7 +1,7 @@
 """Rich text: one editor configuration, one sanitizer, used by forms and models alike."""
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import nh3
 from django.conf import settings
@@ -39,6 +39,17 @@ def sanitize_html(html):
     return "" if re.fullmatch(r"<(\w+)></\1>", cleaned) else cleaned
 
 
+# Stored texts cleaned for pages, kept in each process: the same text is not cleaned again on
+# every request. Keyed by the whole text, so only identical input gets a kept result.
+PAGE_TEXTS_KEPT = 256
+
+
+@lru_cache(maxsize=PAGE_TEXTS_KEPT)
+def sanitized_for_page(html):
+    """sanitize_html for stored text on its way to a page, remembered per text."""
+    return sanitize_html(html)
+
+
 def safe_rich_text(html):
     """Stored rich text for a template: cleaned again, so rows written around save() are safe."""
-    return mark_safe(sanitize_html(html))  # noqa: S308 - nh3 just cleaned it
+    return mark_safe(sanitized_for_page(html or ""))  # noqa: S308 - nh3 cleaned it

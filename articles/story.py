@@ -1,6 +1,7 @@
 """Placing analysis boxes inside a story's body, after a given paragraph."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from django.utils.safestring import mark_safe
@@ -39,11 +40,12 @@ class _ParagraphEnds(HTMLParser):
             self.ends.append(self.source.index(">", start) + 1)
 
 
+@lru_cache(maxsize=256)  # a story's body is parsed once per process, not on every page view
 def paragraph_ends(html):
     parser = _ParagraphEnds(html)
     parser.feed(html)
     parser.close()
-    return parser.ends
+    return tuple(parser.ends)
 
 
 def count_paragraphs(html):

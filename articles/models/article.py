@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -16,7 +17,7 @@ from taggit.models import TaggedItem
 
 from articles import search
 from articles.images import Picture, validate_image_file
-from articles.richtext import RichTextField, sanitize_html
+from articles.richtext import RichTextField, sanitize_html, sanitized_for_page
 from articles.story import split_story
 
 
@@ -34,6 +35,11 @@ WORKFLOW_ACTIONS = ["submit", "publish", "return_to_draft", "withdraw"]
 RELATED_CANDIDATES_FROM_SECTION = 20
 # An unhurried adult reading speed, for the "n min read" line.
 WORDS_PER_MINUTE = 230
+
+
+@lru_cache(maxsize=256)  # per text, so a story's words are not counted on every page view
+def word_count(html):
+    return len(strip_tags(html or "").split())
 
 
 class WorkflowError(Exception):
@@ -336,8 +342,8 @@ class Article(models.Model):
 
     @property
     def reading_minutes(self):
-        words = len(strip_tags(self.body).split())
-        words += sum(len(strip_tags(box.body).split()) for box in self.analysis_boxes.all())
+        words = word_count(self.body)
+        words += sum(word_count(box.body) for box in self.analysis_boxes.all())
         return max(1, round(words / WORDS_PER_MINUTE))
 
     @property
@@ -388,7 +394,7 @@ class Article(models.Model):
 
     def story_parts(self):
         """The body, cleaned again, cut into runs of HTML with the analysis boxes placed."""
-        return split_story(sanitize_html(self.body), self.analysis_boxes.all())
+        return split_story(sanitized_for_page(self.body or ""), self.analysis_boxes.all())
 
     def can_be_edited_by(self, user):
         if self.pk is None:
