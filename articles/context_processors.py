@@ -1,9 +1,6 @@
 from django.conf import settings
 
-from articles.models import Section
-from delivery.versioned import PerVersion
-
-_sections = PerVersion(lambda: list(Section.objects.all()))
+from articles import navigation
 
 
 def site(request):
@@ -11,5 +8,5 @@ def site(request):
     # read it once per content version in each process.
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
-        "nav_sections": lambda: _sections.get(request),
+        "nav_sections": lambda: navigation.sections(request),
     }

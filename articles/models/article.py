@@ -6,8 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -130,21 +130,24 @@ class ArticleQuerySet(models.QuerySet):
         )
         return self.annotate(comment_count=Coalesce(Subquery(approved), 0))
 
-    def top_per_section(self, per_section):
+    def top_per_section(self, per_section, section_ids):
         """The newest `per_section` stories of each section, sections in navigation order."""
-        # Rank narrow rows (id, section, time) and fetch whole stories only for the winners:
-        # ranking whole rows, bodies and all, took seconds with 100,000 stories.
-        winners = (
-            self.annotate(
-                section_rank=Window(
-                    RowNumber(),
-                    partition_by=F("section_id"),
-                    order_by=[F("publish_at").desc(), F("pk").desc()],
-                )
+        # One short index walk per section, newest first, joined into one set of ids: ranking
+        # every published story with a window function took a third of a second at 100k.
+        # Each part is wrapped because SQLite takes no LIMIT inside a part of a UNION.
+        parts = [
+            self.model.objects.filter(
+                pk__in=self.filter(section_id=section_id)
+                .order_by("-publish_at", "-pk")
+                .values("pk")[:per_section]
             )
-            .filter(section_rank__lte=per_section)
+            .order_by()
             .values("pk")
-        )
+            for section_id in section_ids
+        ]
+        if not parts:
+            return self.none()
+        winners = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
         return self.filter(pk__in=winners).order_by(
             "section__position", "section__name", "section_id", "-publish_at", "-pk"
         )

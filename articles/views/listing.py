@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
+from articles import navigation
 from articles.models import Article, Author, Section
 from articles.views.paging import MAX_LIST_PAGES, page_or_404
 from delivery.pagecache import cache_public_page
@@ -18,8 +19,11 @@ def home(request):
     page = page_or_404(request, stories, STORIES_PER_PAGE, MAX_LIST_PAGES)
     context = {"page": page, "stories": page.object_list}
     if page.number == 1:
+        section_ids = [section.pk for section in navigation.sections(request)]
         context["section_stories"] = (
-            Article.objects.published().for_listing().top_per_section(STORIES_PER_SECTION_BLOCK)
+            Article.objects.published()
+            .for_listing()
+            .top_per_section(STORIES_PER_SECTION_BLOCK, section_ids)
         )
     return render(request, "articles/home.html", context)
 

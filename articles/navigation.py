@@ -1,0 +1,10 @@
+"""The site's sections, as the navigation lists them: read once per content version."""
+
+from articles.models import Section
+from delivery.versioned import PerVersion
+
+_sections = PerVersion(lambda: list(Section.objects.all()))
+
+
+def sections(request):
+    return _sections.get(request)
