@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from newsletter.models import Digest, Subscriber
 
+# Every stored fact about a subscriber: shown read-only and exported.
 CSV_COLUMNS = [
     "email",
     "status",
@@ -33,15 +34,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     search_fields = ["email", "source"]
     date_hierarchy = "consented_at"
     # Consent is the reader's to give: the desk sees it, exports it, and can end it.
-    readonly_fields = [
-        "email",
-        "status",
-        "source",
-        "consented_at",
-        "confirmed_at",
-        "unsubscribed_at",
-        "created_at",
-    ]
+    readonly_fields = CSV_COLUMNS
     actions = ["export_csv", "unsubscribe_selected"]
 
     def has_add_permission(self, request):
