@@ -2,19 +2,18 @@
 accepted comment is stored exactly once."""
 
 import time
-from contextlib import contextmanager
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from articles.models import Comment
 from articles.services.comments import form_token
 from tests.factories import ArticleFactory, CommentFactory
+from tests.properties import bounded_examples, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +29,7 @@ readable = st.characters(codec="utf-8", exclude_characters="\x00")
 VALID = "<a valid form timestamp>"
 REFUSALS = {400, 409}
 
-examples = settings(
-    max_examples=50,
-    deadline=None,
-    # The story and its comment are made once per test; each example rolls back to them.
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+examples = bounded_examples(50)
 
 
 @pytest.fixture
@@ -47,14 +37,6 @@ def story(settings):
     settings.NEWSROOM_COMMENTS_RATE_LIMIT = 10**6  # every example is a fresh reader
     article = ArticleFactory(published=True)
     return article, CommentFactory(article=article, status="approved", body="The parent.")
-
-
-@contextmanager
-def rolled_back():
-    """Run one example in a transaction undone afterwards, so examples do not meet."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 def url_of(article):

@@ -8,11 +8,12 @@ from html import unescape
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from articles.search import MAX_QUERY_CHARS, clean_query
 from tests.factories import ArticleFactory
+from tests.properties import bounded_examples
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +39,7 @@ pages = st.one_of(
     st.text(max_size=20),
 )
 
-examples = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+examples = bounded_examples(60)
 
 
 @pytest.fixture

@@ -1,20 +1,18 @@
 """Property-based tests of the newsletter subscribe form: whatever is sent, never a 500; every
 accepted address is stored once, valid, and every refusal says why and keeps what was typed."""
 
-from contextlib import contextmanager
-
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.mail.message import sanitize_address
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from newsletter.models import Subscriber, SubscriberStatus
+from tests.properties import bounded_examples, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -54,29 +52,13 @@ fields = st.builds(
     ),
 )
 
-examples = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+examples = bounded_examples(60)
 
 
 @pytest.fixture(autouse=True)
 def unlimited(settings):
     settings.NEWSLETTER_SUBSCRIBE_LIMIT = 10**6  # the limit has its own tests
     settings.NEWSLETTER_EMAIL_INTERVAL = 0
-
-
-@contextmanager
-def rolled_back():
-    """Run one example in a transaction undone afterwards, so examples do not meet."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 def assert_stored_whole_and_valid(accepted):
