@@ -101,9 +101,17 @@ def cache_public_page(view):
     return wrapper
 
 
+def page_address(request):
+    """The URL the reader asked for, as a page is cached under it."""
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+
+
 def page_key(request):
-    raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return f"delivery:page:{hashlib.sha256(raw.encode()).hexdigest()}"
+    return address_key(page_address(request))
+
+
+def address_key(address):
+    return f"delivery:page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def read_for_request(request, key):

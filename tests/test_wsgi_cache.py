@@ -278,6 +278,22 @@ def test_a_dead_cache_falls_through_to_django(own_redis, caplog):
     assert caplog.text.count("Page cache unreachable") == 1
 
 
+def test_a_restarted_cache_is_used_again_without_a_restart_of_the_app(own_redis, caplog):
+    django = Django()
+    app = CachedPages(django)
+    url = ArticleFactory(published=True).get_absolute_url()
+    wsgi_call(app, url)
+    assert wsgi_call(app, url).status == 200 and django.calls == 1
+    own_redis.stop()
+    with caplog.at_level(logging.ERROR, logger="delivery"):
+        assert wsgi_call(app, url).status == 200
+    assert django.calls == 2
+    own_redis.start()  # empty: the content version and the page are gone
+    wsgi_call(app, url)
+    assert wsgi_call(app, url).status == 200
+    assert django.calls == 3  # the kept connection was dropped and made again
+
+
 def test_the_projects_wsgi_application_is_the_hit_path():
     from newsroom import wsgi
 
