@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
+sys.path.insert(0, str(ROOT))
+from dev import app_server_command  # noqa: E402 - the command `dev.py prod` runs
+
 PORTS = {"redis": 8777, "app": 8771, "static": 8772, "proxy": 8773}
 
 
@@ -153,30 +156,21 @@ class Bench:
     def app_server(self, name, **env):
         env = {**self.env, **env}
         bind = f"127.0.0.1:{PORTS['app']}"
-        if name == "granian":
-            command = [
-                ROOT / ".venv" / "bin" / "granian",
-                "--interface",
-                "wsgi",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(PORTS["app"]),
-                "--workers",
-                str(self.args.workers),
-                "--blocking-threads",
-                "1",
-                "--no-ws",
-                "--log-level",
-                "warning",
-                "newsroom.wsgi:application",
-            ]
-        else:
+        # As deployed: dev.py's granian command, deploy/gunicorn.conf.py for gunicorn.
+        if self.args.workers:
             env.update(
-                GUNICORN_BIND=bind,
-                GUNICORN_WORKERS=str(self.args.workers),
-                GUNICORN_LOG_LEVEL="warning",
+                GRANIAN_WORKERS=str(self.args.workers), GUNICORN_WORKERS=str(self.args.workers)
             )
+        if self.args.threads:
+            env.update(
+                GRANIAN_BLOCKING_THREADS=str(self.args.threads),
+                GUNICORN_THREADS=str(self.args.threads),
+            )
+        if name == "granian":
+            env["GRANIAN_LOG_LEVEL"] = "warning"
+            command = app_server_command(env, PORTS["app"])
+        else:
+            env.update(GUNICORN_BIND=bind, GUNICORN_LOG_LEVEL="warning")
             command = [
                 ROOT / ".venv" / "bin" / "gunicorn",
                 "-c",
@@ -307,10 +301,10 @@ def main():
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
-        "--workers",
-        type=int,
-        default=(os.cpu_count() or 1) * 2 + 1,
-        help="app server processes (default as deployed with Redis: 2 x cores + 1)",
+        "--workers", type=int, help="app server processes (default: as deployed with Redis)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="threads per app server process (default: as deployed)"
     )
     parser.add_argument(
         "--rounds", type=int, default=3, help="alternate static nginx and each row this often"
@@ -319,6 +313,11 @@ def main():
         "--servers",
         default="granian,gunicorn",
         help="app servers to compare; the first also serves the static copy and the proxy",
+    )
+    parser.add_argument(
+        "--rows",
+        default="uncached,cached,proxy",
+        help="which rows to measure: uncached, cached (page cache in Redis), proxy (nginx)",
     )
     args = parser.parse_args()
     for tool in ("wrk", "redis-server"):
@@ -363,14 +362,18 @@ def run_all(bench, args):
         if name == "granian" and not (ROOT / ".venv" / "bin" / "granian").exists():
             print("granian is not installed (.venv/bin/pip install granian): skipped")
             continue
-        server = bench.app_server(name, NEWSROOM_PAGE_CACHE="0")
-        fetch(app + path)
-        measure(f"{name}, uncached", app + path)
-        bench.stop(server, PORTS["app"])
-        server = bench.app_server(name)
-        fetch(app + path)
-        measure(f"{name}, page cache (Redis)", app + path)
-        bench.stop(server, PORTS["app"])
+        if "uncached" in args.rows:
+            server = bench.app_server(name, NEWSROOM_PAGE_CACHE="0")
+            fetch(app + path)
+            measure(f"{name}, uncached", app + path)
+            bench.stop(server, PORTS["app"])
+        if "cached" in args.rows.replace("uncached", ""):
+            server = bench.app_server(name)
+            fetch(app + path)
+            measure(f"{name}, page cache (Redis)", app + path)
+            bench.stop(server, PORTS["app"])
+    if "proxy" not in args.rows:
+        return rows
     server = bench.app_server(args.servers.split(",")[0])
     proxy = bench.proxy_nginx()
     proxy_url = f"http://127.0.0.1:{PORTS['proxy']}{path}"
