@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -17,6 +16,7 @@ from taggit.models import TaggedItem
 
 from articles import search
 from articles.images import Picture, validate_image_file
+from articles.paths import public_path
 from articles.richtext import RichTextField, sanitize_html, sanitized_for_page
 from articles.story import split_story
 
@@ -68,7 +68,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return public_path("articles:section", slug=self.slug)
 
 
 class Author(models.Model):
@@ -94,7 +94,7 @@ class Author(models.Model):
         return f"{self.name}, {self.job_title}" if self.job_title else self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return public_path("articles:author", slug=self.slug)
 
     @property
     def photo_picture(self):
@@ -317,7 +317,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:article_detail", kwargs={"pk": self.pk, "slug": self.slug})
+        return public_path("articles:article_detail", pk=self.pk, slug=self.slug)
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():

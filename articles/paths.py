@@ -1,0 +1,43 @@
+"""Public paths of stories, sections and authors, without a reverse() for each.
+
+A page links dozens of them, and reverse() tries the URL patterns and checks its result on
+every call. Here each named URL is reversed once, with marker arguments, into a pattern that
+the values are then put into. A value that is not plainly a slug or a number goes through
+reverse() itself, which refuses what the pattern would not match.
+"""
+
+import re
+from functools import cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
+
+PLAIN = re.compile(r"[-a-zA-Z0-9_]+\Z")
+# Digits, so that a number, a slug and a str converter all take it.
+MARKER = 7_310_000_000
+
+
+@cache
+def _pattern(viewname, names):
+    markers = {name: str(MARKER + i) for i, name in enumerate(names)}
+    prefix = get_script_prefix()
+    path = reverse(viewname, kwargs=markers).removeprefix(prefix)
+    pattern = path.replace("{", "{{").replace("}", "}}")
+    for name, marker in markers.items():
+        pattern = pattern.replace(marker, "{" + name + "}")
+    return pattern
+
+
+def public_path(viewname, **kwargs):
+    """reverse(viewname, kwargs=kwargs), the same path at a fraction of the cost."""
+    values = {name: str(value) for name, value in kwargs.items()}
+    if not all(PLAIN.match(value) for value in values.values()):
+        return reverse(viewname, kwargs=kwargs)
+    return get_script_prefix() + _pattern(viewname, tuple(values)).format(**values)
+
+
+@receiver(setting_changed)
+def _forget_patterns(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _pattern.cache_clear()

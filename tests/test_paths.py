@@ -1,0 +1,40 @@
+"""Public paths made without reverse() for each are the paths reverse() makes."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+
+from articles.models import Article, Author, Section
+from articles.paths import public_path
+
+
+@pytest.fixture
+def script_prefix():
+    yield set_script_prefix
+    set_script_prefix("/")
+
+
+def test_story_section_and_author_paths_are_the_reversed_ones():
+    assert Article(pk=42, slug="minsk-border").get_absolute_url() == reverse(
+        "articles:article_detail", kwargs={"pk": 42, "slug": "minsk-border"}
+    )
+    assert Article(pk=42, slug="minsk-border").get_absolute_url() == "/articles/42/minsk-border/"
+    assert Section(slug="world").get_absolute_url() == "/sections/world/"
+    assert Author(slug="steve-rosenberg").get_absolute_url() == "/authors/steve-rosenberg/"
+
+
+def test_paths_follow_the_script_prefix(script_prefix):
+    Section(slug="world").get_absolute_url()  # the pattern is made under the first prefix
+    script_prefix("/news/")
+    assert Section(slug="world").get_absolute_url() == "/news/sections/world/"
+    assert reverse("articles:section", kwargs={"slug": "world"}) == "/news/sections/world/"
+
+
+def test_a_value_that_is_not_plain_goes_through_reverse():
+    # A tag slug may hold any letters: reverse() quotes them.
+    assert public_path("articles:tag", slug="война") == reverse(
+        "articles:tag", kwargs={"slug": "война"}
+    )
+    assert public_path("articles:tag", slug="war") == "/tags/war/"
+    # What the pattern does not match is refused, as by reverse().
+    with pytest.raises(NoReverseMatch):
+        Section(slug="two words").get_absolute_url()
