@@ -162,12 +162,8 @@ class ArticleQuerySet(models.QuerySet):
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
             return others.filter(section_id=article.section_id).latest_first()[:limit]
-        # Evaluated once by the database (an InitPlan), not joined for every candidate.
-        article_type = ContentType.objects.filter(app_label="articles", model="article").values(
-            "pk"
-        )
         tagged = TaggedItem.objects.filter(
-            content_type_id=Subquery(article_type), tag_id__in=tag_ids
+            content_type=ContentType.objects.get_for_model(self.model), tag_id__in=tag_ids
         )
         shared = (
             tagged.filter(object_id=OuterRef("pk"))
@@ -186,19 +182,12 @@ class ArticleQuerySet(models.QuerySet):
         newest_in_section_pks = (
             self.model.objects.filter(pk__in=newest_in_section).order_by().values("pk")
         )
-        ranking = ["-shared_tags", "-publish_at", "-pk"]
         # Candidates are one set (a UNION: an OR of two subqueries made PostgreSQL scan every
-        # story), ranked as narrow rows; whole stories are read only for the winners.
-        winners = (
+        # story).
+        return (
             others.filter(pk__in=tagged.order_by().values("object_id").union(newest_in_section_pks))
             .annotate(shared_tags=Coalesce(Subquery(shared), 0))
-            .order_by(*ranking)
-            .values("pk")[:limit]
-        )
-        return (
-            self.filter(pk__in=winners)
-            .annotate(shared_tags=Coalesce(Subquery(shared), 0))
-            .order_by(*ranking)
+            .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
         )
 
     def with_last_modified(self):
@@ -221,7 +210,9 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a story teaser shows, in a fixed number of queries."""
         return (
-            self.select_related("section")
+            # The search document is the largest column, and no page shows it.
+            self.defer("search_vector")
+            .select_related("section")
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
             .with_comment_count()
         )
