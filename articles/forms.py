@@ -205,10 +205,7 @@ class CommentForm(forms.ModelForm):
             pk = int(raw)
         except (TypeError, ValueError):
             return None
-        return next(
-            (c for c in self.article.approved_comments if c.pk == pk and c.parent_id is None),
-            None,
-        )
+        return self.article.comments.approved().filter(parent=None, pk=pk).first()
 
     @property
     def reader_fields(self):

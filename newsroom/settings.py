@@ -278,6 +278,8 @@ NEWSROOM_COMMENTS_FORM_MAX_AGE = int(os.environ.get("NEWSROOM_COMMENTS_FORM_MAX_
 # Per IP address (counted in the cache): at most this many comments in this many seconds.
 NEWSROOM_COMMENTS_RATE_LIMIT = int(os.environ.get("NEWSROOM_COMMENTS_RATE_LIMIT", "5"))
 NEWSROOM_COMMENTS_RATE_WINDOW = int(os.environ.get("NEWSROOM_COMMENTS_RATE_WINDOW", "600"))
+# A story page shows this many comment threads, the newest; older ones are on further pages.
+NEWSROOM_COMMENTS_THREADS_PER_PAGE = int(os.environ.get("NEWSROOM_COMMENTS_THREADS_PER_PAGE", "50"))
 # More links than this in one comment hold it for moderation.
 NEWSROOM_COMMENTS_MAX_LINKS = int(os.environ.get("NEWSROOM_COMMENTS_MAX_LINKS", "2"))
 # The request header with the reader's address; behind a proxy e.g. HTTP_X_REAL_IP.

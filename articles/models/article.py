@@ -218,18 +218,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_page(self):
-        """Everything the article page shows, in a fixed number of queries."""
-        from articles.models.comment import Comment
-
+        """Everything the article page shows, in a fixed number of queries, but its comments:
+        a page of them at a time (articles.services.comments.comment_page)."""
         return self.for_listing().prefetch_related(
             "tags",
             Prefetch("analysis_boxes", queryset=AnalysisBox.objects.select_related("author")),
             "corrections",
-            Prefetch(
-                "comments",
-                queryset=Comment.objects.approved().order_by("created_at", "pk"),
-                to_attr="approved_comments",
-            ),
         )
 
 

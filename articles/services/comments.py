@@ -201,20 +201,94 @@ def own_held_comments(session, article):
     return list(article.comments.held().filter(pk__in=ids))
 
 
-def comment_threads(article, own_held=()):
-    """Top-level comments in order, each with `thread_replies` (one level) under it."""
-    comments = sorted([*article.approved_comments, *own_held], key=lambda c: (c.created_at, c.pk))
-    top_level = {c.pk: c for c in comments if c.parent_id is None}
-    threads = []
+@dataclass
+class CommentPage:
+    """One page of a story's comment threads, each with `thread_replies` under it."""
+
+    threads: list
+    number: int
+    has_older: bool
+
+    @property
+    def has_newer(self):
+        return self.number > 1
+
+    @property
+    def older_number(self):
+        return self.number + 1
+
+    @property
+    def newer_number(self):
+        return self.number - 1
+
+
+def thread_starters(article):
+    """The story's approved comments that begin a thread: those that reply to nothing, and
+    replies whose parent is no longer shown."""
+    return Comment.objects.approved().filter(
+        Q(parent=None) | ~Q(parent__status=CommentStatus.APPROVED), article=article
+    )
+
+
+def comment_page(article, number=1, own_held=()):
+    """Page `number` of the story's comment threads, in one query: page 1 has the newest
+    NEWSROOM_COMMENTS_THREADS_PER_PAGE threads, page 2 the ones before them, and so on; each
+    page reads in the order the comments were posted. The reader's own held comments (from
+    `own_held_comments`) are shown where they belong.
+    """
+    per_page = settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE
+    start = (number - 1) * per_page
+    # One thread more than the page shows: it says whether there are older ones.
+    shown = (
+        thread_starters(article)
+        .order_by("-created_at", "-pk")
+        .values("pk")[start : start + per_page + 1]
+    )
+    approved = list(
+        Comment.objects.approved()
+        .filter(Q(pk__in=shown) | Q(parent__in=shown), article=article)
+        .order_by("created_at", "pk")
+    )
+    ids = {c.pk for c in approved}
+    starters = [c for c in approved if c.parent_id not in ids]
+    has_older = len(starters) > per_page
+    if has_older:
+        oldest = starters[0].pk
+        approved = [c for c in approved if oldest not in (c.pk, c.parent_id)]
+    threads = _threads(approved, own_held, first_page=number == 1)
+    return CommentPage(threads=threads, number=number, has_older=has_older)
+
+
+def _threads(approved, own_held, *, first_page):
+    """Thread starters in the order they were posted, each with its replies under it. The
+    reader's held comments join their thread; a held new thread is on the first page."""
+    on_page = {c.pk: c for c in approved}
+    comments = sorted([*approved, *own_held], key=lambda c: (c.created_at, c.pk))
     for comment in comments:
         comment.thread_replies = []
+    threads = []
     for comment in comments:
-        parent = top_level.get(comment.parent_id)
-        if parent is None:
-            threads.append(comment)
-        else:
+        parent = on_page.get(comment.parent_id)
+        if parent is not None:
             parent.thread_replies.append(comment)
+        elif comment.pk in on_page or (first_page and comment.parent_id is None):
+            threads.append(comment)
     return threads
+
+
+def thread_page_number(comment):
+    """The page of the story's comments that shows `comment`'s thread."""
+    if comment.parent_id is None:
+        return 1  # a new thread is the newest
+    parent = comment.parent
+    newer = (
+        thread_starters(comment.article_id)
+        .filter(
+            Q(created_at__gt=parent.created_at) | Q(created_at=parent.created_at, pk__gt=parent.pk)
+        )
+        .count()
+    )
+    return newer // settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE + 1
 
 
 # Moderators and commenters' data.

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -13,6 +14,8 @@ from delivery.pagecache import cache_public_page
 from newsroom.crossorigin import readers_form
 
 RELATED_STORIES = 4
+# Far past any story's comments; a bigger number is refused before it reaches the database.
+MAX_COMMENT_PAGES = 10_000
 
 
 @cache_public_page
@@ -22,16 +25,29 @@ def article_detail(request, pk, slug):
         return redirect(article, permanent=True)
     # ?reply_to=ID#post-a-comment: a reply link that works without JavaScript.
     form = CommentForm(article=article, initial={"reply_to": request.GET.get("reply_to")})
-    return render_article(request, article, form)
+    return render_article(request, article, form, comment_page=_comment_page_number(request))
 
 
-def render_article(request, article, comment_form, status=200):
+def _comment_page_number(request):
+    """?comments=N: older pages of comment threads (page 1, the newest, needs none)."""
+    raw = request.GET.get("comments")
+    if raw is None:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_COMMENT_PAGES:
+        raise Http404("No such page of comments.")
+    return int(raw)
+
+
+def render_article(request, article, comment_form, status=200, comment_page=1):
     related = Article.objects.published().for_listing().related_to(article, RELATED_STORIES)
     own_held = comments.own_held_comments(request.session, article)
+    page = comments.comment_page(article, comment_page, own_held)
+    if not page.threads and comment_page > 1:
+        raise Http404("No such page of comments.")
     context = {
         "article": article,
         "comment_form": comment_form,
-        "comment_threads": comments.comment_threads(article, own_held),
+        "comment_page": page,
         "related": related,
         "meta": article_meta(article, request),
     }
@@ -58,12 +74,14 @@ def post_comment(request, pk, slug):
             response["Retry-After"] = str(settings.NEWSROOM_COMMENTS_RATE_WINDOW)
         return response
     comments.remember_own_comment(request.session, comment)
+    page = comments.thread_page_number(comment)
+    url = article.get_absolute_url() + (f"?comments={page}" if page > 1 else "")
     if comment.is_held:
         messages.success(
             request,
             "Thank you. Your comment is held for moderation "
             "and will appear once an editor approves it.",
         )
-        return redirect(f"{article.get_absolute_url()}#comments")
+        return redirect(f"{url}#comments")
     messages.success(request, "Thank you. Your comment is published.")
-    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    return redirect(f"{url}#comment-{comment.pk}")

@@ -1,0 +1,128 @@
+"""Busy stories show their newest comment threads, and older ones a page at a time."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Comment
+from tests.factories import ArticleFactory, CommentFactory, comment_form_data
+
+pytestmark = pytest.mark.django_db
+
+PER_PAGE = 3
+
+
+@pytest.fixture(autouse=True)
+def small_pages(settings):
+    settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE = PER_PAGE
+
+
+@pytest.fixture
+def story():
+    """Seven threads, "Thread 0" the oldest; thread 2 has a reply."""
+    article = ArticleFactory(published=True, created_by=None)
+    start = timezone.now() - timedelta(days=1)
+    threads = [
+        CommentFactory(
+            article=article,
+            status="approved",
+            body=f"Thread {n}",
+            created_at=start + timedelta(minutes=10 * n),
+        )
+        for n in range(7)
+    ]
+    CommentFactory(
+        article=article,
+        status="approved",
+        parent=threads[2],
+        body="Reply to thread 2",
+        created_at=start + timedelta(minutes=100),
+    )
+    return article, threads
+
+
+def shown(page):
+    return re.findall(r"<p>(Thread \d|Reply to thread \d)</p>", page)
+
+
+def get(client, article, **params):
+    response = client.get(article.get_absolute_url(), params)
+    return response, response.content.decode()
+
+
+def test_the_story_page_shows_the_newest_threads_in_the_order_they_were_posted(client, story):
+    article, _ = story
+    response, page = get(client, article)
+    assert shown(page) == ["Thread 4", "Thread 5", "Thread 6"]
+    # The count is of every approved comment, not of those on the page.
+    assert "Comments (8)" in page
+    assert '<a rel="next" href="?comments=2#comments">Older comments</a>' in page
+    assert "Newer comments" not in page
+
+
+def test_older_threads_are_on_further_pages_with_their_replies(client, story):
+    article, threads = story
+    _, second = get(client, article, comments=2)
+    assert shown(second) == ["Thread 1", "Thread 2", "Reply to thread 2", "Thread 3"]
+    assert f'href="{article.get_absolute_url()}#comments">Newer comments</a>' in second
+    assert 'href="?comments=3#comments">Older comments</a>' in second
+    # A reply link keeps the reader on the page of the comment it answers.
+    assert f'href="?comments=2&amp;reply_to={threads[2].pk}#post-a-comment"' in second
+    _, third = get(client, article, comments=3)
+    assert shown(third) == ["Thread 0"]
+    assert 'href="?comments=2#comments">Newer comments</a>' in third
+    assert "Older comments" not in third
+
+
+def test_a_story_with_one_page_of_threads_has_no_page_links(client):
+    article = ArticleFactory(published=True, created_by=None)
+    CommentFactory.create_batch(PER_PAGE, article=article, status="approved")
+    _, page = get(client, article)
+    assert len(re.findall(r'<li class="comment"', page)) == PER_PAGE
+    assert "comment-pages" not in page
+
+
+@pytest.mark.parametrize("number", ["4", "0", "-1", "two", "9" * 30])
+def test_a_page_of_comments_that_does_not_exist_is_not_found(client, story, number):
+    article, _ = story
+    response, _ = get(client, article, comments=number)
+    assert response.status_code == 404
+
+
+def test_a_reply_hidden_from_its_thread_still_shows(client, story):
+    article, threads = story
+    threads[6].status = "rejected"
+    threads[6].save()
+    CommentFactory(article=article, status="approved", parent=threads[6], body="Thread 7")
+    _, page = get(client, article)
+    assert shown(page) == ["Thread 4", "Thread 5", "Thread 7"]
+
+
+def test_a_reply_on_an_older_page_leads_back_to_that_page(client, story, settings):
+    article, threads = story
+    settings.NEWSROOM_COMMENTS_TRUSTED_AFTER = 1
+    # Trusted by an approved comment on another story, so the reply is shown at once.
+    CommentFactory(status="approved", email="olga@example.com")
+    url = reverse("articles:post_comment", args=[article.pk, article.slug])
+    data = comment_form_data(article, reply_to=str(threads[2].pk), body="A late reply")
+    response = client.post(url, data)
+    reply = Comment.objects.get(body="A late reply")
+    assert reply.status == "approved" and reply.parent == threads[2]
+    assert response["Location"] == f"{article.get_absolute_url()}?comments=2#comment-{reply.pk}"
+
+
+def test_comment_pages_take_the_same_queries_however_many_threads(
+    client, story, django_assert_max_num_queries
+):
+    article, _ = story
+    get(client, article)  # warm: navigation and ads are kept per content version
+    with django_assert_max_num_queries(10) as few:
+        get(client, article, comments=2)
+    CommentFactory.create_batch(30, article=article, status="approved")
+    get(client, article)  # the new comments made a new content version: warm again
+    with django_assert_max_num_queries(10) as many:
+        get(client, article, comments=2)
+    assert len(many) == len(few)
