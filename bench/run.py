@@ -98,7 +98,7 @@ class Bench:
             end(process)
 
     def prepare(self):
-        self.start(
+        self.redis = self.start(
             [
                 "redis-server",
                 "--port",
@@ -241,7 +241,24 @@ def create_database(url):
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def wrk(url, seconds, connections, *headers):
+def group_cpu_seconds(groups):
+    """CPU time (user + system) used so far by the processes of these process groups."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[2]) in groups:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, seconds, connections, *headers, servers=()):
+    """wrk's figures, with the CPU time the servers (processes started by Bench.start, each
+    its own process group) spent per request: less sensitive than requests/s to other work."""
+    groups = {server.pid for server in servers}
+    cpu_before = group_cpu_seconds(groups)
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
         + [part for header in headers for part in ("-H", header)]
@@ -258,7 +275,9 @@ def wrk(url, seconds, connections, *headers):
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    return {"rps": rps, "p50": latency(50), "p99": latency(99)}
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    cpu_us = (group_cpu_seconds(groups) - cpu_before) / max(requests, 1) * 1e6
+    return {"rps": rps, "p50": latency(50), "p99": latency(99), "cpu_us": cpu_us}
 
 
 def end(process):
@@ -348,14 +367,14 @@ def run_all(bench, args):
     server = bench.app_server(args.servers.split(",")[0])
     page = fetch(app + path)
     bench.stop(server, PORTS["app"])
-    bench.static_nginx(page)
+    static = bench.static_nginx(page)
     static_url = f"http://127.0.0.1:{PORTS['static']}/"
 
-    def measure(name, url):
+    def measure(name, url, *servers):
         statics, results = [], []
         for _ in range(args.rounds):
-            statics.append(wrk(static_url, args.seconds, args.connections))
-            results.append(wrk(url, args.seconds, args.connections))
+            statics.append(wrk(static_url, args.seconds, args.connections, servers=[static]))
+            results.append(wrk(url, args.seconds, args.connections, servers=servers))
         rows.append((name, combined(results), combined(statics)))
 
     for name in args.servers.split(","):
@@ -365,12 +384,12 @@ def run_all(bench, args):
         if "uncached" in args.rows:
             server = bench.app_server(name, NEWSROOM_PAGE_CACHE="0")
             fetch(app + path)
-            measure(f"{name}, uncached", app + path)
+            measure(f"{name}, uncached", app + path, server, bench.redis)
             bench.stop(server, PORTS["app"])
         if "cached" in args.rows.replace("uncached", ""):
             server = bench.app_server(name)
             fetch(app + path)
-            measure(f"{name}, page cache (Redis)", app + path)
+            measure(f"{name}, page cache (Redis)", app + path, server, bench.redis)
             bench.stop(server, PORTS["app"])
     if "proxy" not in args.rows:
         return rows
@@ -378,7 +397,7 @@ def run_all(bench, args):
     proxy = bench.proxy_nginx()
     proxy_url = f"http://127.0.0.1:{PORTS['proxy']}{path}"
     fetch(proxy_url)
-    measure("behind deploy/nginx.conf proxy cache", proxy_url)
+    measure("behind deploy/nginx.conf proxy cache", proxy_url, proxy, server, bench.redis)
     bench.stop(proxy, PORTS["proxy"])
     bench.stop(server, PORTS["app"])
     return rows
@@ -393,19 +412,29 @@ def combined(runs):
 
     return {
         "rps": sum(run["rps"] for run in runs) / len(runs),
+        "cpu_us": median([run["cpu_us"] for run in runs]),
         "p50": median([run["p50"] for run in runs]),
         "p99": median([run["p99"] for run in runs]),
     }
 
 
 def print_table(rows):
-    print(f"\n{'':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'static nginx':>13} {'ratio':>7}")
+    print(
+        f"\n{'':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'static nginx':>13} {'ratio':>7}"
+        f" {'CPU us/req':>10} {'static':>7} {'CPU ratio':>9}"
+    )
     for name, result, static in rows:
         print(
             f"{name:38} {result['rps']:8.1f} {result['p50']:8.2f} {result['p99']:8.2f} "
             f"{static['rps']:13.0f} {result['rps'] / static['rps']:7.2%}"
+            f" {result['cpu_us']:10.0f} {static['cpu_us']:7.1f}"
+            f" {static['cpu_us'] / max(result['cpu_us'], 0.001):9.2%}"
         )
     print("\nstatic nginx: the saved copy of the same page, loaded in turn with each row")
+    print(
+        "CPU us/req: CPU time of the servers per request (app server and Redis; nginx too "
+        "behind nginx; PostgreSQL not counted); CPU ratio: static nginx's over the row's"
+    )
     print(f"{os.cpu_count()} CPUs: {platform_line()}")
 
 
