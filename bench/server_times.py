@@ -5,7 +5,7 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_big .venv/bin/python be
 
 Run it on a database filled by `manage.py generate_news`: it prints the median time over a
 few renders and the query count of the home, section, tag, author and article pages (the
-demo story and the story with the most comments) and of the desk's article list.
+demo story and the story with the most comments) and of the desk's story and comment lists.
 """
 
 import os
@@ -75,6 +75,7 @@ def main():
     for name, url, client in [(*page, reader) for page in pages if page] + [
         ("desk: article list, first page", "/admin/articles/article/", desk),
         ("desk: article list, search", "/admin/articles/article/?q=minister", desk),
+        ("desk: comment queue, search", "/admin/articles/comment/?q=minister", desk),
     ]:
         ms, queries, size = measure(client, url)
         print(f"{name:34} {ms:8.1f} {queries:8d} {size / 1024:6.0f}")
