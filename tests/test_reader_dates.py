@@ -1,0 +1,45 @@
+"""Teasers' and comments' dates print exactly as Django's date filter prints them."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.template import engines
+from django.utils import timezone
+
+MOMENTS = [
+    datetime(2022, 2, 24, 4, 5, 6, tzinfo=UTC),
+    datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(999, 7, 1, 0, 0, tzinfo=UTC),
+]
+PAIRS = [
+    ("iso_time", "c"),
+    ("day_month_year", "j F Y"),
+    ("day_month_year_time", "j F Y, H:i"),
+]
+
+
+def render(text, value):
+    template = engines["django"].from_string("{% load reader_dates %}" + text)
+    return template.render({"value": value})
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Minsk", "America/St_Johns"])
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize(("ours", "django_format"), PAIRS)
+def test_the_dates_are_those_of_the_date_filter(ours, django_format, moment, zone):
+    with timezone.override(zone):
+        expected = render(f'{{{{ value|date:"{django_format}" }}}}', moment)
+        assert render(f"{{{{ value|{ours} }}}}", moment) == expected
+    assert expected  # the comparison is of something
+
+
+@pytest.mark.parametrize(("ours", "django_format"), PAIRS)
+def test_no_date_prints_nothing(ours, django_format):
+    assert render(f"{{{{ value|{ours} }}}}", None) == ""
+    assert render(f'{{{{ value|date:"{django_format}" }}}}', None) == ""
+
+
+def test_a_day_without_a_time():
+    day = date(2022, 2, 24)
+    assert render("{{ value|day_month_year }}", day) == "24 February 2022"
+    assert render("{{ value|iso_time }}", day) == render('{{ value|date:"c" }}', day)
