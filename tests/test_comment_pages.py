@@ -85,6 +85,15 @@ def test_a_story_with_one_page_of_threads_has_no_page_links(client):
     assert "comment-pages" not in page
 
 
+def test_replies_do_not_push_threads_onto_another_page(client):
+    article = ArticleFactory(published=True, created_by=None)
+    threads = CommentFactory.create_batch(PER_PAGE, article=article, status="approved")
+    CommentFactory(article=article, status="approved", parent=threads[0], body="A reply")
+    _, page = get(client, article)
+    assert len(re.findall(r'<li class="comment"', page)) == PER_PAGE + 1
+    assert "A reply" in page and "comment-pages" not in page
+
+
 @pytest.mark.parametrize("number", ["4", "0", "-1", "two", "9" * 30])
 def test_a_page_of_comments_that_does_not_exist_is_not_found(client, story, number):
     article, _ = story

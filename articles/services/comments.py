@@ -237,18 +237,19 @@ def comment_page(article, number=1, own_held=()):
     `own_held_comments`) are shown where they belong.
     """
     per_page = settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE
-    start = (number - 1) * per_page
-    # One thread more than the page shows: it says whether there are older ones.
-    shown = (
-        thread_starters(article)
-        .order_by("-created_at", "-pk")
-        .values("pk")[start : start + per_page + 1]
-    )
-    approved = list(
-        Comment.objects.approved()
-        .filter(Q(pk__in=shown) | Q(parent__in=shown), article=article)
-        .order_by("created_at", "pk")
-    )
+    approved = Comment.objects.approved().filter(article=article).order_by("created_at", "pk")
+    # A story's threads fit on one page when its approved comments do (`for_listing()` counts
+    # them): then they are read without the paging subqueries, which cost more to build.
+    if number > 1 or getattr(article, "comment_count", per_page + 1) > per_page:
+        start = (number - 1) * per_page
+        # One thread more than the page shows: it says whether there are older ones.
+        shown = (
+            thread_starters(article)
+            .order_by("-created_at", "-pk")
+            .values("pk")[start : start + per_page + 1]
+        )
+        approved = approved.filter(Q(pk__in=shown) | Q(parent__in=shown))
+    approved = list(approved)
     ids = {c.pk for c in approved}
     starters = [c for c in approved if c.parent_id not in ids]
     has_older = len(starters) > per_page
