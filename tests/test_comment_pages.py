@@ -135,3 +135,11 @@ def test_comment_pages_take_the_same_queries_however_many_threads(
     with django_assert_max_num_queries(10) as many:
         get(client, article, comments=2)
     assert len(many) == len(few)
+
+
+def test_comment_ids_print_plainly_whatever_the_number_format(client, settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    article = ArticleFactory(published=True, created_by=None)
+    CommentFactory(pk=12345, article=article, status="approved")
+    _, page = get(client, article)
+    assert 'id="comment-12345"' in page and "?reply_to=12345#post-a-comment" in page
