@@ -177,12 +177,17 @@ class IngestError(ValueError):
     pass
 
 
+LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def parse_story(text):
     """Split a page's text into headline, standfirst, paragraphs, boxes and a drop report.
 
     `dropped` lists (reason, line) for every line left out, in the page's order.
     """
-    lines = [normalize(line) for line in (text or "").splitlines()]
+    # Lines end at CR, LF or CRLF only: str.splitlines() also breaks at form feeds, the
+    # \x1c-\x1e separators, NEL and U+2028/9, which normalize() reads as spaces.
+    lines = [normalize(line) for line in LINE_END.split(text or "")]
     lines = [line for line in lines if line]
     if not lines:
         raise IngestError("The text is empty: paste a story or choose a file with one.")

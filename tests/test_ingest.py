@@ -252,6 +252,17 @@ def test_more_bad_files_create_nothing(reporter, tmp_path, content, message):
     assert not Article.objects.exists() and not Author.objects.exists()
 
 
+def test_lines_end_only_at_line_ends_other_separators_read_as_spaces():
+    story = parse_story(
+        "Ministers agree\x1ea plan\u2028to rebuild the harbour wall\r\n"
+        "The wall will be rebuilt\x0cby the spring, the council said.\r"
+        "It will cost less than feared."
+    )
+    assert story.headline == "Ministers agree a plan to rebuild the harbour wall"
+    assert story.standfirst == "The wall will be rebuilt by the spring, the council said."
+    assert story.paragraphs == ["It will cost less than feared."]
+
+
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
