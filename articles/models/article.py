@@ -5,9 +5,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connections, models, transaction
+from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -16,6 +15,7 @@ from taggit.models import TaggedItem
 
 from articles import search
 from articles.images import Picture, validate_image_file
+from articles.models.expressions import RowCount
 from articles.paths import public_path
 from articles.richtext import RichTextField, sanitize_html, sanitized_for_page
 from articles.story import split_story
@@ -118,17 +118,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_comment_count(self):
         """Annotate `comment_count`: approved comments, counted in the same query."""
-        from articles.models.comment import Comment
+        from articles.models.comment import Comment, CommentStatus
 
-        approved = (
-            Comment.objects.approved()
-            .filter(article=OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(comment_count=Coalesce(Subquery(approved), 0))
+        # The rule of CommentQuerySet.approved(), as one correlated count.
+        approved = RowCount(Comment, "article", status=CommentStatus.APPROVED)
+        return self.annotate(comment_count=approved)
 
     def top_per_section(self, per_section, section_ids):
         """The newest `per_section` stories of each section, sections in navigation order."""
@@ -158,35 +152,30 @@ class ArticleQuerySet(models.QuerySet):
 
         Reads the article's tags from its prefetch, so it costs one query.
         """
-        others = self.exclude(pk=article.pk)
+        # Teasers do not show the body, the largest column they would read.
+        others = self.exclude(pk=article.pk).defer("body")
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
             return others.filter(section_id=article.section_id).latest_first()[:limit]
-        tagged = TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model), tag_id__in=tag_ids
-        )
-        shared = (
-            tagged.filter(object_id=OuterRef("pk"))
-            .order_by()
-            .values("object_id")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        content_type = ContentType.objects.get_for_model(self.model).pk
         # Only the section's newest stories can fill places that shared tags leave.
         newest_in_section = (
             others.filter(section_id=article.section_id)
             .order_by("-publish_at", "-pk")
             .values("pk")[:RELATED_CANDIDATES_FROM_SECTION]
         )
-        # Wrapped: SQLite takes no LIMIT inside a part of a UNION.
-        newest_in_section_pks = (
-            self.model.objects.filter(pk__in=newest_in_section).order_by().values("pk")
-        )
+        if not connections[self.db].features.supports_slicing_ordering_in_compound:
+            # Wrapped: SQLite takes no LIMIT inside a part of a UNION.
+            newest_in_section = (
+                self.model.objects.filter(pk__in=newest_in_section).order_by().values("pk")
+            )
         # Candidates are one set (a UNION: an OR of two subqueries made PostgreSQL scan every
         # story).
+        tagged = TaggedItem.objects.filter(content_type=content_type, tag__in=tag_ids)
+        shared = RowCount(TaggedItem, "object_id", content_type=content_type, tag=tag_ids)
         return (
-            others.filter(pk__in=tagged.order_by().values("object_id").union(newest_in_section_pks))
-            .annotate(shared_tags=Coalesce(Subquery(shared), 0))
+            others.filter(pk__in=tagged.order_by().values("object_id").union(newest_in_section))
+            .annotate(shared_tags=shared)
             .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
         )
 
