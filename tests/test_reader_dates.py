@@ -1,4 +1,5 @@
-"""Teasers' and comments' dates print exactly as Django's date filter prints them."""
+"""Teasers' and comments' dates (articles/reader_dates.py, filters of the reader's pages' Jinja2
+templates) print exactly as Django's date filter prints them."""
 
 from datetime import UTC, date, datetime
 
@@ -19,8 +20,12 @@ PAIRS = [
 
 
 def render(text, value):
-    template = engines["django"].from_string("{% load reader_dates %}" + text)
-    return template.render({"value": value})
+    """Ours through the reader's pages' engine."""
+    return engines["jinja2"].from_string(text).render({"value": value})
+
+
+def render_django(text, value):
+    return engines["django"].from_string(text).render({"value": value})
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Minsk", "America/St_Johns"])
@@ -28,7 +33,7 @@ def render(text, value):
 @pytest.mark.parametrize(("ours", "django_format"), PAIRS)
 def test_the_dates_are_those_of_the_date_filter(ours, django_format, moment, zone):
     with timezone.override(zone):
-        expected = render(f'{{{{ value|date:"{django_format}" }}}}', moment)
+        expected = render_django(f'{{{{ value|date:"{django_format}" }}}}', moment)
         assert render(f"{{{{ value|{ours} }}}}", moment) == expected
     assert expected  # the comparison is of something
 
@@ -36,10 +41,20 @@ def test_the_dates_are_those_of_the_date_filter(ours, django_format, moment, zon
 @pytest.mark.parametrize(("ours", "django_format"), PAIRS)
 def test_no_date_prints_nothing(ours, django_format):
     assert render(f"{{{{ value|{ours} }}}}", None) == ""
-    assert render(f'{{{{ value|date:"{django_format}" }}}}', None) == ""
+    assert render_django(f'{{{{ value|date:"{django_format}" }}}}', None) == ""
 
 
 def test_a_day_without_a_time():
     day = date(2022, 2, 24)
     assert render("{{ value|day_month_year }}", day) == "24 February 2022"
-    assert render("{{ value|iso_time }}", day) == render('{{ value|date:"c" }}', day)
+    assert render("{{ value|iso_time }}", day) == render_django('{{ value|date:"c" }}', day)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/St_Johns"])
+@pytest.mark.parametrize("django_format", ["c", "j F Y, H:i T", "Y"])
+def test_the_reader_pages_date_filter_is_djangos(django_format, zone):
+    moment = MOMENTS[0]
+    with timezone.override(zone):
+        expected = render_django(f'{{{{ value|date:"{django_format}" }}}}', moment)
+        assert render(f'{{{{ value|date("{django_format}") }}}}', moment) == expected
+    assert expected

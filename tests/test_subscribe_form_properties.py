@@ -7,9 +7,9 @@ from django.core import mail
 from django.core.mail.message import sanitize_address
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import escape  # as the reader's pages (Jinja2) escape
 
 from newsletter.models import Subscriber, SubscriberStatus
 from tests.properties import bounded_examples, rolled_back

@@ -1,5 +1,8 @@
 """The story lists: home, section, author and tag pages."""
 
+from itertools import groupby
+from operator import attrgetter
+
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
@@ -20,11 +23,15 @@ def home(request):
     context = {"page": page, "stories": page.object_list}
     if page.number == 1:
         section_ids = [section.pk for section in navigation.sections(request)]
-        context["section_stories"] = (
+        section_stories = (
             Article.objects.published()
             .for_listing()
             .top_per_section(STORIES_PER_SECTION_BLOCK, section_ids)
         )
+        context["section_blocks"] = [
+            (section, list(stories))
+            for section, stories in groupby(section_stories, key=attrgetter("section"))
+        ]
     return render(request, "articles/home.html", context)
 
 
