@@ -132,6 +132,13 @@ def postgres_options(database):
         # stories tipped pages into JIT compiling that took over a second per query.
         options = database.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            # Parameters sent apart from the SQL, and a query run a few times on a connection
+            # prepared there: PostgreSQL stops parsing and planning the page's queries again,
+            # half of its CPU for an article page. Off behind a transaction-pooling proxy that
+            # cannot keep prepared statements (PgBouncer before 1.21).
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = 3
     return database
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ads.models import Ad, AdSlot
+from articles.models import Article
 from articles.views import listing
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
@@ -20,6 +21,34 @@ def test_postgresql_connections_do_not_jit_compile_queries():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.postgres
+# Outside a test's transaction: psycopg forgets prepared statements on a rollback.
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_prepares_the_queries_a_connection_repeats():
+    # Parsing and planning the article page's queries again on every request was half of
+    # PostgreSQL's CPU for the page (newsroom/settings.py, DATABASE_PREPARED_STATEMENTS).
+    article = ArticleFactory(published=True, tags=2)
+    for _ in range(4):
+        assert Article.objects.published().for_page().get(pk=article.pk) == article
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(sql.startswith('SELECT "articles_article"."id"') for sql in prepared), prepared
+    assert any('FROM "articles_byline"' in sql for sql in prepared), prepared
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooling_proxy(monkeypatch):
+    from newsroom.settings import postgres_options
+
+    database = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {}}
+    assert postgres_options(dict(database, OPTIONS={}))["OPTIONS"]["prepare_threshold"] == 3
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "0")
+    options = postgres_options(dict(database, OPTIONS={}))["OPTIONS"]
+    assert "prepare_threshold" not in options
+    assert "server_side_binding" not in options
+    assert "jit=off" in options["options"]
 
 
 def stories(n, **kwargs):
