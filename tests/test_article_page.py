@@ -1,11 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from ads.models import Ad, AdSlot
-from articles.models import Status
+from articles.models import Article, Correction, Status
 from tests.factories import AnalysisBoxFactory, ArticleFactory, AuthorFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,11 +120,16 @@ def grow(article, n):
         article.bylines.create(author=AuthorFactory(), position=position)
     article.tags.add(*[f"extra {i}" for i in range(n)])
     AnalysisBoxFactory.create_batch(n, article=article, after_paragraph=1)
+    for number in range(n):
+        Correction.objects.create(article=article, kind="update", text=f"Update {number}.")
     CommentFactory.create_batch(n * 3, article=article, status="approved")
 
 
 def test_article_page_queries_do_not_grow(client, django_assert_max_num_queries, header_ad):
+    # With a box and a correction: the most queries a story's page runs.
     article = ArticleFactory(published=True, comments=1, tags=1)
+    AnalysisBoxFactory(article=article, after_paragraph=1)
+    Correction.objects.create(article=article, kind="update", text="An update.")
     # Story, bylines, tags, boxes, comments, sections, related stories, two ad slots, corrections.
     with django_assert_max_num_queries(10) as small:
         client.get(article.get_absolute_url())
@@ -131,6 +138,46 @@ def test_article_page_queries_do_not_grow(client, django_assert_max_num_queries,
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="comment"') == 31
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def reading(table, queries):
+    return sum(f'"{table}"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_story_without_boxes_or_corrections_skips_their_queries(client, header_ad):
+    article = ArticleFactory(published=True, comments=1, tags=1)
+    with CaptureQueriesContext(connection) as plain:
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert '<aside class="analysis-box"' not in page and "Corrections and updates" not in page
+    # Only the story's own query, which counts them.
+    assert reading("articles_analysisbox", plain) == reading("articles_correction", plain) == 1
+
+    AnalysisBoxFactory(article=article, after_paragraph=1, heading="Why now?")
+    Correction.objects.create(article=article, kind="update", text="Adds the response.")
+    with CaptureQueriesContext(connection) as full:
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert "Why now?" in page and "Adds the response." in page
+    assert reading("articles_analysisbox", full) == reading("articles_correction", full) == 2
+
+
+def test_page_relations_answer_without_queries(django_assert_num_queries):
+    article = ArticleFactory(published=True, authors=1)
+    article.tags.add("Ukraine", "Belarus", "Russia")
+    bare = ArticleFactory(published=True, authors=1)
+    with django_assert_num_queries(3):  # the story, its bylines, its tags
+        story = Article.objects.published().for_page().get(pk=article.pk)
+    with django_assert_num_queries(3):
+        stories = Article.objects.published().for_page().filter(pk__in=[article.pk, bare.pk])
+        stories = {story.pk: story for story in stories}
+    with django_assert_num_queries(0):
+        for each in [story, stories[article.pk]]:
+            # In the order they were added, as taggit gives them.
+            assert [tag.name for tag in each.tags.all()] == ["Ukraine", "Belarus", "Russia"]
+            assert list(each.analysis_boxes.all()) == list(each.corrections.all()) == []
+            assert each.analysis_boxes.count() == each.corrections.count() == 0
+        assert list(stories[bare.pk].tags.all()) == []
+    # A filter on the prefetched tags stays within the story's tags.
+    assert [tag.name for tag in story.tags.filter(name__startswith="R")] == ["Russia"]
 
 
 def test_home_queries_do_not_grow(client, django_assert_max_num_queries, header_ad):

@@ -16,6 +16,7 @@ from taggit.models import TaggedItem
 from articles import search
 from articles.images import Picture, validate_image_file
 from articles.models.expressions import RowCount
+from articles.models.prefetch import fill_counted_empty, prefetch_tags
 from articles.paths import public_path
 from articles.richtext import RichTextField, sanitize_html, sanitized_for_page
 from articles.story import split_story
@@ -208,12 +209,35 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries, but its comments:
-        a page of them at a time (articles.services.comments.comment_page)."""
-        return self.for_listing().prefetch_related(
-            "tags",
-            Prefetch("analysis_boxes", queryset=AnalysisBox.objects.select_related("author")),
-            "corrections",
+        a page of them at a time (articles.services.comments.comment_page).
+
+        Most stories have no analysis boxes and no corrections: counted in the story's query,
+        they cost no query of their own then.
+        """
+        from articles.models.correction import Correction
+
+        return (
+            self.for_listing()
+            .annotate(
+                analysis_box_count=RowCount(AnalysisBox, "article"),
+                correction_count=RowCount(Correction, "article"),
+            )
+            .prefetch_related(
+                "tags",
+                Prefetch("analysis_boxes", queryset=AnalysisBox.objects.select_related("author")),
+                "corrections",
+            )
         )
+
+    def _prefetch_related_objects(self):
+        # Django's hook between fetching the rows and prefetching: what is filled here for
+        # less (articles.models.prefetch), prefetch_related skips.
+        stories = [obj for obj in self._result_cache if isinstance(obj, Article)]
+        fill_counted_empty(stories, "analysis_boxes", "analysis_box_count")
+        fill_counted_empty(stories, "corrections", "correction_count")
+        if "tags" in self._prefetch_related_lookups:
+            prefetch_tags(stories)
+        super()._prefetch_related_objects()
 
 
 class Article(models.Model):
