@@ -24,8 +24,9 @@ def test_postgresql_connections_do_not_jit_compile_queries():
 
 
 @pytest.mark.postgres
-# Outside a test's transaction: psycopg forgets prepared statements on a rollback.
-@pytest.mark.django_db(transaction=True)
+# Outside a test's transaction (psycopg forgets prepared statements on a rollback); the rows
+# of the data migrations (groups) are restored for it, as other such tests here do.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_postgresql_prepares_the_queries_a_connection_repeats():
     # Parsing and planning the article page's queries again on every request was half of
     # PostgreSQL's CPU for the page (newsroom/settings.py, DATABASE_PREPARED_STATEMENTS).
