@@ -6,14 +6,12 @@ the demo story's templates take about 2 ms of CPU where Django's template langua
 Autoescaping is on, and Django's safe strings (`mark_safe`, form widgets) stay unescaped.
 """
 
-from datetime import datetime
-
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment, pass_context
 
 from ads.slots import render_slot
@@ -26,20 +24,19 @@ def url(name, *args, **kwargs):
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def local(value):
-    """Aware times in the site's time zone, as Django's templates show them."""
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
-    return value
+def in_local_time(date_filter):
+    """`date_filter` given times in the site's time zone, as Django's templates give a filter
+    that expects local time."""
+    return lambda value: date_filter(template_localtime(value))
 
 
 def date(value, format_string):
     """Django's `date` filter: `{{ article.publish_at|date("j F Y, H:i T") }}`."""
-    return format_date(local(value), format_string) if value else ""
+    return defaultfilters.date(template_localtime(value), format_string)
 
 
 def now(format_string):
-    return format_date(timezone.localtime(), format_string)
+    return defaultfilters.date(timezone.localtime(), format_string)
 
 
 @pass_context
@@ -59,9 +56,9 @@ def environment(**options):
     env.globals.update(url=url, static=staticfiles_storage.url, now=now, ad_slot=ad_slot)
     env.filters.update(
         date=date,
-        iso_time=lambda value: reader_dates.iso_time(local(value)),
-        day_month_year=lambda value: reader_dates.day_month_year(local(value)),
-        day_month_year_time=lambda value: reader_dates.day_month_year_time(local(value)),
+        iso_time=in_local_time(reader_dates.iso_time),
+        day_month_year=in_local_time(reader_dates.day_month_year),
+        day_month_year_time=in_local_time(reader_dates.day_month_year_time),
         linebreaks=defaultfilters.linebreaks_filter,
         linebreaksbr=defaultfilters.linebreaksbr,
         pluralize=defaultfilters.pluralize,
