@@ -119,11 +119,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_comment_count(self):
         """Annotate `comment_count`: approved comments, counted in the same query."""
-        from articles.models.comment import Comment, CommentStatus
+        from articles.models.comment import APPROVED, Comment
 
-        # The rule of CommentQuerySet.approved(), as one correlated count.
-        approved = RowCount(Comment, "article", status=CommentStatus.APPROVED)
-        return self.annotate(comment_count=approved)
+        return self.annotate(comment_count=RowCount(Comment, "article", **APPROVED))
 
     def top_per_section(self, per_section, section_ids):
         """The newest `per_section` stories of each section, sections in navigation order."""

@@ -36,9 +36,14 @@ def comment_fingerprint(email, body):
     return hashlib.sha256(f"{normalize_email(email)}\0{body.strip()}".encode()).hexdigest()
 
 
+# What readers may see of the comments, written once: as a queryset filter (`approved()`) and
+# as the conditions of a story's comment count (`ArticleQuerySet.with_comment_count()`).
+APPROVED = {"status": CommentStatus.APPROVED}
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
-        return self.filter(status=CommentStatus.APPROVED)
+        return self.filter(**APPROVED)
 
     def pending(self):
         return self.filter(status=CommentStatus.PENDING)
