@@ -173,9 +173,9 @@ class PageCacheMiddleware:
         if not getattr(response, "newsroom_shared_page", False):
             return personalize(request, response)
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not token_used_before:
-            # The page carries this reader's own CSRF token ({% csrf_token %}): never share it.
-            # Readers' forms are guarded by newsroom.crossorigin instead.
-            logger.warning("%s uses {%% csrf_token %%}; not cached", request.path)
+            # The page carries this reader's own CSRF token (csrf_input, {% csrf_token %}): never
+            # share it. Readers' forms are guarded by newsroom.crossorigin instead.
+            logger.warning("%s carries a CSRF token; not cached", request.path)
             response = personalize(request, response)
             patch_cache_control(response, private=True)
             return response
