@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -16,10 +16,17 @@ from taggit.models import TaggedItem
 from articles import search
 from articles.images import Picture, validate_image_file
 from articles.models.expressions import RowCount
-from articles.models.prefetch import fill_counted_empty, prefetch_tags
+from articles.models.prefetch import (
+    Filled,
+    fill_counted_empty,
+    fill_prefetches,
+    fill_reverse,
+    prefetch_tags,
+)
 from articles.paths import public_path
 from articles.richtext import RichTextField, sanitize_html, sanitized_for_page
 from articles.story import split_story
+from newsroom.precompiled import Precompiled
 
 
 class Status(models.TextChoices):
@@ -103,9 +110,12 @@ class Author(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """What the public may see now. Scheduled stories appear when their time comes."""
-        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+    def published(self, now=None):
+        """What the public may see now (or at `now`). Scheduled stories appear when their time
+        comes."""
+        return self.filter(
+            status=Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now
+        )
 
     def latest_first(self):
         return self.order_by("-publish_at", "-pk")
@@ -201,7 +211,13 @@ class ArticleQuerySet(models.QuerySet):
             # The search document is the largest column, and no page shows it.
             self.defer("search_vector")
             .select_related("section")
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .prefetch_related(
+                Filled(
+                    "bylines",
+                    Byline.objects.select_related("author"),
+                    fill=lambda stories: fill_reverse(stories, "bylines", BYLINES),
+                )
+            )
             .with_comment_count()
         )
 
@@ -221,9 +237,16 @@ class ArticleQuerySet(models.QuerySet):
                 correction_count=RowCount(Correction, "article"),
             )
             .prefetch_related(
-                "tags",
-                Prefetch("analysis_boxes", queryset=AnalysisBox.objects.select_related("author")),
-                "corrections",
+                Filled("tags", fill=prefetch_tags),
+                Filled(
+                    "analysis_boxes",
+                    AnalysisBox.objects.select_related("author"),
+                    fill=lambda stories: fill_reverse(stories, "analysis_boxes", ANALYSIS_BOXES),
+                ),
+                Filled(
+                    "corrections",
+                    fill=lambda stories: fill_reverse(stories, "corrections", CORRECTIONS),
+                ),
             )
         )
 
@@ -233,8 +256,7 @@ class ArticleQuerySet(models.QuerySet):
         stories = [obj for obj in self._result_cache if isinstance(obj, Article)]
         fill_counted_empty(stories, "analysis_boxes", "analysis_box_count")
         fill_counted_empty(stories, "corrections", "correction_count")
-        if "tags" in self._prefetch_related_lookups:
-            prefetch_tags(stories)
+        fill_prefetches(stories, self._prefetch_related_lookups)
         super()._prefetch_related_objects()
 
 
@@ -574,3 +596,19 @@ class ArticleTransition(models.Model):
 
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+# The page prefetches' queries, compiled once per process (articles.models.prefetch).
+def _corrections(ids):
+    from articles.models.correction import Correction
+
+    return Correction.objects.filter(article_id__in=ids)
+
+
+BYLINES = Precompiled(
+    lambda ids: Byline.objects.select_related("author").filter(article_id__in=ids)
+)
+ANALYSIS_BOXES = Precompiled(
+    lambda ids: AnalysisBox.objects.select_related("author").filter(article_id__in=ids)
+)
+CORRECTIONS = Precompiled(_corrections)

@@ -2,7 +2,8 @@
 
 On the article page each prefetch cost ~0.6 ms of CPU, mostly Django's fixed price of
 building, compiling and distributing a query, whatever it finds. Relations known to be
-empty need no query, and tags need no join through the content types. What is filled here
+empty need no query, tags need no join through the content types, and the queries that fill
+the others are compiled once per process (newsroom/precompiled.py). What is filled here
 answers `.all()` as a prefetch does, and `prefetch_related` then skips those objects.
 """
 
@@ -10,7 +11,47 @@ from collections import defaultdict
 from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch
 from taggit.models import Tag, TaggedItem
+
+from newsroom.precompiled import Precompiled
+
+
+class Filled(Prefetch):
+    """A prefetch that `fill_prefetches` makes for less, with `fill(instances)`; anywhere else
+    (`prefetch_related_objects`, a queryset without the hook) the plain Prefetch it names."""
+
+    def __init__(self, lookup, queryset=None, *, fill):
+        super().__init__(lookup, queryset)
+        self.fill = fill
+
+
+def fill_prefetches(instances, lookups):
+    """Fill each `Filled` lookup on the instances that do not have it yet."""
+    for lookup in lookups:
+        if isinstance(lookup, Filled):
+            relation = lookup.prefetch_to
+            needing = [
+                instance
+                for instance in instances
+                if relation not in vars(instance).get("_prefetched_objects_cache", {})
+            ]
+            if needing:
+                lookup.fill(needing)
+
+
+def fill_reverse(instances, relation, precompiled):
+    """Fill the reverse foreign key `relation` of the instances from `precompiled(ids=[...])`,
+    which reads the related objects of those ids in the relation's order."""
+    field = getattr(type(instances[0]), relation).rel.field
+    by_instance = {instance.pk: [] for instance in instances}
+    for obj in precompiled(ids=list(by_instance)):
+        by_instance[getattr(obj, field.attname)].append(obj)
+    for instance in instances:
+        found = by_instance[instance.pk]
+        for obj in found:
+            field.set_cached_value(obj, instance)  # as prefetch_related leaves `obj.article`
+        fill_prefetched(instance, relation, found)
 
 
 def fill_prefetched(instance, relation, objects, queryset=None):
@@ -33,6 +74,13 @@ def fill_counted_empty(instances, relation, count_attr):
             fill_prefetched(instance, relation, [])
 
 
+TAGGED_ITEMS = Precompiled(
+    lambda content_type, ids: TaggedItem.objects.filter(
+        content_type_id=content_type, object_id__in=ids
+    ).select_related("tag")
+)
+
+
 def prefetch_tags(instances):
     """Fill `instance.tags` of each instance in one query of tagged items joined to tags.
 
@@ -42,9 +90,7 @@ def prefetch_tags(instances):
     if not instances:
         return
     content_type = ContentType.objects.get_for_model(instances[0])
-    items = TaggedItem.objects.filter(
-        content_type_id=content_type.pk, object_id__in=[instance.pk for instance in instances]
-    ).select_related("tag")
+    items = TAGGED_ITEMS(content_type=content_type.pk, ids=[instance.pk for instance in instances])
     tags = defaultdict(list)
     # In the order of `instance.tags.all()`; sorted here, as an ORDER BY cost more to compile.
     for item in sorted(items, key=attrgetter("pk")):

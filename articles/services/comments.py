@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 
 from articles.models import BannedCommenter, BlockedWord, Comment, CommentStatus
 from articles.models.comment import comment_fingerprint, normalize_email, private_hash
+from newsroom.precompiled import Precompiled
 
 logger = logging.getLogger(__name__)
 
@@ -230,6 +231,25 @@ def thread_starters(article):
     )
 
 
+def _page_comments(start, per_page, article):
+    """The story's approved comments in the order they were posted: all of them when `start`
+    is None, else those of the `per_page` threads from `start` on, newest first, and of one
+    thread more, which says whether there are older ones."""
+    approved = Comment.objects.approved().filter(article=article).order_by("created_at", "pk")
+    if start is None:
+        return approved
+    shown = (
+        thread_starters(article)
+        .order_by("-created_at", "-pk")
+        .values("pk")[start : start + per_page + 1]
+    )
+    return approved.filter(Q(pk__in=shown) | Q(parent__in=shown))
+
+
+# Built and compiled once per process and page (newsroom/precompiled.py).
+PAGE_COMMENTS = Precompiled(_page_comments)
+
+
 def comment_page(article, number=1, own_held=()):
     """Page `number` of the story's comment threads, in one query: page 1 has the newest
     NEWSROOM_COMMENTS_THREADS_PER_PAGE threads, page 2 the ones before them, and so on; each
@@ -237,18 +257,13 @@ def comment_page(article, number=1, own_held=()):
     `own_held_comments`) are shown where they belong.
     """
     per_page = settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE
-    approved = Comment.objects.approved().filter(article=article).order_by("created_at", "pk")
     # A story's threads fit on one page when its approved comments do (`for_listing()` counts
     # them): then they are read without the paging subqueries, which cost more to build.
     if number > 1 or getattr(article, "comment_count", per_page + 1) > per_page:
         start = (number - 1) * per_page
-        # One thread more than the page shows: it says whether there are older ones.
-        shown = (
-            thread_starters(article)
-            .order_by("-created_at", "-pk")
-            .values("pk")[start : start + per_page + 1]
-        )
-        approved = approved.filter(Q(pk__in=shown) | Q(parent__in=shown))
+    else:
+        start = None
+    approved = PAGE_COMMENTS(start, per_page, article=article.pk)
     approved = list(approved)
     ids = {c.pk for c in approved}
     starters = [c for c in approved if c.parent_id not in ids]

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.forms import CommentForm
 from articles.models import Article
@@ -12,15 +13,27 @@ from articles.seo import article_meta
 from articles.services import comments
 from delivery.pagecache import cache_public_page
 from newsroom.crossorigin import readers_form
+from newsroom.precompiled import Precompiled
 
 RELATED_STORIES = 4
 # Far past any story's comments; a bigger number is refused before it reaches the database.
 MAX_COMMENT_PAGES = 10_000
 
 
+# The page's own story, built and compiled once per process (newsroom/precompiled.py).
+PAGE_STORY = Precompiled(lambda pk, now: Article.objects.published(now).for_page().filter(pk=pk))
+
+
+def public_story(pk):
+    """The published story `pk` with everything its page shows, or 404."""
+    for article in PAGE_STORY(pk=pk, now=timezone.now()):
+        return article
+    raise Http404("No such story.")
+
+
 @cache_public_page
 def article_detail(request, pk, slug):
-    article = get_object_or_404(Article.objects.published().for_page(), pk=pk)
+    article = public_story(pk)
     if slug != article.slug:
         return redirect(article, permanent=True)
     # ?reply_to=ID#post-a-comment: a reply link that works without JavaScript.
@@ -62,7 +75,7 @@ def render_article(request, article, comment_form, status=200, comment_page=1):
     keep={"name": "Your name", "body": "Your comment"},
 )
 def post_comment(request, pk, slug):
-    article = get_object_or_404(Article.objects.published().for_page(), pk=pk)
+    article = public_story(pk)
     if request.method != "POST":
         return redirect(article)
     form = CommentForm(request.POST, article=article)

@@ -1,0 +1,157 @@
+"""Querysets compiled once per process and run with each call's values (newsroom/precompiled.py):
+the same rows and the same SQL as Django's own, and a clear error wherever the kept SQL could
+not stand for a call."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article, Comment
+from newsroom import precompiled
+from newsroom.precompiled import Precompiled
+from tests.factories import ArticleFactory, CommentFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def story(**kwargs):
+    kwargs.setdefault("created_by", None)  # no desk user: hashing passwords is slow
+    kwargs.setdefault("section", SectionFactory())
+    return ArticleFactory(published=True, **kwargs)
+
+
+class Counted:
+    """A builder that counts how often it builds."""
+
+    def __init__(self, build):
+        self.build, self.calls = build, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.build(*args, **kwargs)
+
+
+def test_each_call_reads_its_own_values_and_the_builder_runs_once_per_shape():
+    first, second = story(headline="First"), story(headline="Second")
+    build = Counted(lambda pk, now: Article.objects.published(now).filter(pk=pk))
+    query = Precompiled(build)
+    now = timezone.now()
+
+    assert [a.headline for a in query(pk=first.pk, now=now)] == ["First"]
+    built = build.calls  # once, and once more to check that the values do not change the SQL
+    assert [a.headline for a in query(pk=second.pk, now=now)] == ["Second"]
+    assert [a.headline for a in query(pk=first.pk, now=now)] == ["First"]
+    assert build.calls == built
+
+
+def test_the_sql_run_is_the_sql_django_would_run():
+    article = story(comments=2)
+    now = timezone.now()
+    query = Precompiled(lambda pk, now: Article.objects.published(now).for_listing().filter(pk=pk))
+    query(pk=article.pk, now=now)  # compiled here
+    with CaptureQueriesContext(connection) as ours:
+        ours_rows = list(query(pk=article.pk, now=now))
+    with CaptureQueriesContext(connection) as djangos:
+        djangos_rows = list(Article.objects.published(now).for_listing().filter(pk=article.pk))
+
+    assert [q["sql"] for q in ours] == [q["sql"] for q in djangos]
+    assert [(a.pk, a.comment_count, a.section.name) for a in ours_rows] == [
+        (a.pk, a.comment_count, a.section.name) for a in djangos_rows
+    ]
+
+
+def test_a_date_time_value_is_bound_as_django_binds_it():
+    scheduled = story(publish_at=timezone.now() + timedelta(hours=2))
+    query = Precompiled(lambda pk, now: Article.objects.published(now).filter(pk=pk))
+
+    assert list(query(pk=scheduled.pk, now=timezone.now())) == []
+    assert list(query(pk=scheduled.pk, now=timezone.now() + timedelta(hours=3))) == [scheduled]
+
+
+def test_lists_bind_element_by_element_their_length_a_shape_of_its_own(
+    django_assert_num_queries,
+):
+    stories = [story() for _ in range(3)]
+    query = Precompiled(lambda ids: Article.objects.filter(pk__in=ids).order_by("pk"))
+
+    assert list(query(ids=[s.pk for s in stories])) == stories
+    assert list(query(ids=[stories[2].pk, stories[0].pk])) == [stories[0], stories[2]]
+    assert list(query(ids=[stories[1].pk])) == [stories[1]]
+    with django_assert_num_queries(0):
+        assert list(query(ids=[])) == []
+
+
+def test_shape_arguments_build_apart():
+    article = story()
+    newer, older = (
+        CommentFactory(article=article, created_at=timezone.now() - timedelta(hours=h))
+        for h in (1, 2)
+    )
+    query = Precompiled(
+        lambda start, article: Comment.objects.filter(article=article).order_by("-created_at")[
+            start : start + 1
+        ]
+    )
+
+    assert list(query(0, article=article.pk)) == [newer]
+    assert list(query(1, article=article.pk)) == [older]
+
+
+def test_prefetches_of_the_built_queryset_are_made():
+    article = story(authors=2, tags=2)
+    query = Precompiled(lambda pk: Article.objects.for_page().filter(pk=pk))
+    (found,) = query(pk=article.pk)
+
+    assert sorted(a.name for a in found.authors.all()) == sorted(
+        a.name for a in article.authors.all()
+    )
+    assert {t.name for t in found.tags.all()} == {t.name for t in article.tags.all()}
+
+
+def test_a_value_used_in_a_slice_is_refused():
+    story()
+    query = Precompiled(lambda count: Article.objects.order_by("pk")[:count])
+
+    with pytest.raises(ValueError, match="changed the SQL"):
+        list(query(count=3))
+
+
+def test_a_value_turned_into_another_is_refused():
+    article = story()
+    query = Precompiled(lambda pk: Article.objects.filter(pk=pk + 1))
+
+    with pytest.raises(ValueError, match="does not reach the SQL as given"):
+        list(query(pk=article.pk))
+
+
+@pytest.mark.parametrize("value", [None, True])
+def test_values_that_change_the_sql_itself_must_be_shape(value):
+    query = Precompiled(lambda flag: Article.objects.filter(comments_open=flag))
+
+    with pytest.raises(TypeError, match="shape"):
+        query(flag=value)
+
+
+def test_the_result_is_read_as_it_is_never_changed():
+    article = story()
+    query = Precompiled(lambda pk: Article.objects.filter(pk=pk))
+
+    with pytest.raises(TypeError, match="read as it is"):
+        query(pk=article.pk).filter(headline="x")
+    with pytest.raises(TypeError, match="read as it is"):
+        query(pk=article.pk).count()
+    assert len(query(pk=article.pk)) == 1
+
+
+def test_past_the_kept_shapes_queries_are_built_as_django_builds_them(monkeypatch):
+    stories = [story() for _ in range(3)]
+    monkeypatch.setattr(precompiled, "MAX_SHAPES", 1)
+    query = Precompiled(lambda ids: Article.objects.filter(pk__in=ids).order_by("pk"))
+
+    assert list(query(ids=[stories[0].pk])) == stories[:1]
+    unkept = query(ids=[stories[0].pk, stories[1].pk])
+    assert list(unkept) == stories[:2]
+    assert unkept.filter(pk=stories[1].pk).get() == stories[1]  # an ordinary queryset
