@@ -1,7 +1,9 @@
 """Privacy: the IP address only as a salted hash; a commenter's data deleted on request."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Comment
@@ -83,3 +85,23 @@ def test_reporters_cannot_delete_commenters_data(client, reporter):
         {"action": "erase_commenters", "_selected_action": [comment.pk], "confirm": "yes"},
     )
     assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_the_story_page_reads_no_commenters_email_or_address(settings):
+    settings.NEWSROOM_PAGE_CACHE = False
+    article = ArticleFactory(published=True, created_by=None)
+    first = CommentFactory(article=article, email="first@example.com", status="approved")
+    reply = CommentFactory(article=article, parent=first, status="approved")
+    client = Client()
+    client.get(article.get_absolute_url())  # the page's queries compiled once
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(article.get_absolute_url())
+
+    assert page.status_code == 200
+    assert first.body in page.content.decode()
+    assert reply.body in page.content.decode()
+    comment_reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "articles_comment".')]
+    assert len(comment_reads) == 1  # the shown fields only: no read per comment afterwards
+    assert "email" not in comment_reads[0]
+    assert "ip_hash" not in comment_reads[0]

@@ -231,11 +231,20 @@ def thread_starters(article):
     )
 
 
+PAGE_COMMENT_FIELDS = ("article", "parent", "name", "body", "status", "created_at")
+
+
 def _page_comments(start, per_page, article):
     """The story's approved comments in the order they were posted: all of them when `start`
     is None, else those of the `per_page` threads from `start` on, newest first, and of one
     thread more, which says whether there are older ones."""
-    approved = Comment.objects.approved().filter(article=article).order_by("created_at", "pk")
+    approved = (
+        Comment.objects.approved()
+        .filter(article=article)
+        .order_by("created_at", "pk")
+        # What a reader sees: never the commenters' emails or the moderation record.
+        .only(*PAGE_COMMENT_FIELDS)
+    )
     if start is None:
         return approved
     shown = (
