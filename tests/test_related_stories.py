@@ -1,6 +1,7 @@
 """Related stories and the comment count that teasers show (ArticleQuerySet.related_to,
 with_comment_count)."""
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -96,6 +97,111 @@ def test_only_what_the_public_may_see_is_related():
     shown.tags.add("a")
 
     assert ranked(related(article)) == [("Shown", 1)]
+
+
+def test_the_story_itself_never_appears():
+    article = story(headline="Main", publish_at=hours_ago(0.5))  # its section's newest
+    article.tags.add("a", "b")
+    other = story(headline="Other", section=article.section, publish_at=hours_ago(3))
+    other.tags.add("a")
+
+    assert ranked(related(article)) == [("Other", 1)]
+
+
+def test_hidden_stories_take_no_place_from_public_ones():
+    # Newer than every public story and sharing more tags: were they ranked before the
+    # public filter, they would fill every place.
+    article = story(headline="Main", publish_at=hours_ago(10))
+    article.tags.add("a", "b")
+    for n in range(5):
+        scheduled = story(
+            headline=f"Scheduled {n}",
+            section=article.section,
+            publish_at=NOW + timedelta(hours=n + 1),
+        )
+        scheduled.tags.add("a", "b")
+        withdrawn = story(
+            headline=f"Withdrawn {n}", section=article.section, publish_at=hours_ago(n)
+        )
+        withdrawn.status = Status.WITHDRAWN
+        withdrawn.save()
+        withdrawn.tags.add("a", "b")
+    shared = story(headline="Shares one", publish_at=hours_ago(40))
+    shared.tags.add("b")
+    story(headline="Section", section=article.section, publish_at=hours_ago(30))
+
+    assert ranked(related(article)) == [("Shares one", 1), ("Section", 0)]
+
+
+def test_a_section_story_sharing_tags_is_listed_once_and_ranked_by_them():
+    article = story(headline="Main")
+    article.tags.add("a", "b")
+    both = story(headline="Section, shares two", section=article.section, publish_at=hours_ago(9))
+    both.tags.add("a", "b")
+    elsewhere = story(headline="Elsewhere, shares one", publish_at=hours_ago(20))
+    elsewhere.tags.add("a")
+    newer = story(headline="Section, shares none", section=article.section, publish_at=hours_ago(1))
+    newer.tags.add("z")
+
+    assert ranked(related(article)) == [
+        ("Section, shares two", 2),
+        ("Elsewhere, shares one", 1),
+        ("Section, shares none", 0),
+    ]
+
+
+def test_tags_that_more_stories_share_than_places_leave_no_place_to_the_section():
+    article = story(headline="Main")
+    article.tags.add("a")
+    for n in range(5):
+        s = story(headline=f"Tagged {n}", publish_at=hours_ago(10 + n))
+        s.tags.add("a")
+    story(headline="Section, newest", section=article.section, publish_at=hours_ago(0.5))
+
+    assert ranked(related(article)) == [(f"Tagged {n}", 1) for n in range(4)]
+
+
+def test_the_ranking_matches_the_rule_written_plainly():
+    rng = random.Random(7)
+    sections = [SectionFactory() for _ in range(3)]
+    tag_names = ["a", "b", "c", "d", "e"]
+    times = [hours_ago(h) for h in (1, 2, 2, 3, 5, 8)] + [NOW + timedelta(hours=1)]
+    stories = []
+    for n in range(40):
+        s = story(headline=f"Story {n}", section=rng.choice(sections), publish_at=rng.choice(times))
+        if rng.random() < 0.15:
+            s.status = rng.choice([Status.DRAFT, Status.WITHDRAWN])
+            s.save()
+        s.tags.add(*rng.sample(tag_names, rng.randint(0, 3)))
+        stories.append(s)
+
+    public = [s for s in stories if s.status == Status.PUBLISHED and s.publish_at <= NOW]
+    for article in public[:12]:
+        tags = set(article.tags.names())
+        shared = {s.pk: len(tags & set(s.tags.names())) for s in public if s.pk != article.pk}
+        expected = sorted(
+            (
+                s
+                for s in public
+                if s.pk in shared and (shared[s.pk] or s.section_id == article.section_id)
+            ),
+            key=lambda s: (shared[s.pk], s.publish_at, s.pk),
+            reverse=True,
+        )
+        for limit in (1, 4, 6):
+            # A story without tags gets its section's newest, with no count of shared tags.
+            got = [(s.headline, getattr(s, "shared_tags", 0)) for s in related(article, limit)]
+            assert got == [(s.headline, shared[s.pk]) for s in expected[:limit]]
+
+
+def test_related_stories_are_drawn_from_the_stories_own_columns_only():
+    article = story(headline="Main")
+    article.tags.add("a")
+    article = Article.objects.published().for_page().get(pk=article.pk)
+    across_a_join = Article.objects.published().filter(bylines__position=0)
+
+    with pytest.raises(ValueError, match="without joins"):
+        across_a_join.related_to(article, 4)
 
 
 def test_tags_of_other_models_do_not_count():

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -23,6 +23,7 @@ from articles.models.prefetch import (
     fill_reverse,
     prefetch_tags,
 )
+from articles.models.related import RelatedCandidates
 from articles.paths import public_path
 from articles.richtext import RichTextField, sanitize_html, sanitized_for_page
 from articles.story import split_story
@@ -39,8 +40,6 @@ class Status(models.TextChoices):
 # Workflow actions, in the order the desk sees them; each is a method of Article.
 WORKFLOW_ACTIONS = ["submit", "publish", "return_to_draft", "withdraw"]
 
-# Related stories: how many of the section's newest stories may fill the list.
-RELATED_CANDIDATES_FROM_SECTION = 20
 # An unhurried adult reading speed, for the "n min read" line.
 WORDS_PER_MINUTE = 230
 
@@ -167,23 +166,17 @@ class ArticleQuerySet(models.QuerySet):
         if not tag_ids:
             return others.filter(section_id=article.section_id).latest_first()[:limit]
         content_type = ContentType.objects.get_for_model(self.model).pk
-        # Only the section's newest stories can fill places that shared tags leave.
-        newest_in_section = (
-            others.filter(section_id=article.section_id)
-            .order_by("-publish_at", "-pk")
-            .values("pk")[:RELATED_CANDIDATES_FROM_SECTION]
+        candidates = RelatedCandidates(
+            others,
+            tag_ids=tag_ids,
+            content_type=content_type,
+            section_id=article.section_id,
+            limit=limit,
         )
-        if not connections[self.db].features.supports_slicing_ordering_in_compound:
-            # Wrapped: SQLite takes no LIMIT inside a part of a UNION.
-            newest_in_section = (
-                self.model.objects.filter(pk__in=newest_in_section).order_by().values("pk")
-            )
-        # Candidates are one set (a UNION: an OR of two subqueries made PostgreSQL scan every
-        # story).
-        tagged = TaggedItem.objects.filter(content_type=content_type, tag__in=tag_ids)
+        # The few candidates' shared tags are counted again, one by one, for the ranking.
         shared = RowCount(TaggedItem, "object_id", content_type=content_type, tag=tag_ids)
         return (
-            others.filter(pk__in=tagged.order_by().values("object_id").union(newest_in_section))
+            others.filter(pk__in=candidates)
             .annotate(shared_tags=shared)
             .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
         )
