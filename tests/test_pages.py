@@ -193,6 +193,26 @@ def test_related_stories_share_tags_first_then_section(client):
     assert "Main story" not in related
 
 
+def test_each_story_page_lists_its_own_related_stories(client, settings):
+    # Pages built afresh, one after the other: the related query is compiled once, bound anew.
+    settings.NEWSROOM_PAGE_CACHE = False
+    world, sport, culture = (SectionFactory(slug=slug) for slug in ("world", "sport", "culture"))
+    first = story(section=world, headline="First main")
+    first.tags.add("Belarus")
+    second = story(section=sport, headline="Second main")
+    second.tags.add("Chess")
+    story(section=culture, headline="About Belarus").tags.add("Belarus")
+    story(section=culture, headline="About chess").tags.add("Chess")
+
+    def related(article):
+        page = client.get(article.get_absolute_url()).content.decode()
+        return page[page.index('id="related-heading"') :]
+
+    assert "About Belarus" in related(first) and "About chess" not in related(first)
+    assert "About chess" in related(second) and "About Belarus" not in related(second)
+    assert "About Belarus" in related(first)
+
+
 def test_previous_slug_redirects_permanently_to_the_canonical_url(client):
     article = story(headline="First headline")
     old_url = article.get_absolute_url()

@@ -160,17 +160,23 @@ class ArticleQuerySet(models.QuerySet):
 
         Reads the article's tags from its prefetch, so it costs one query.
         """
-        # Teasers do not show the body, the largest column they would read.
-        others = self.exclude(pk=article.pk).defer("body")
         tag_ids = [tag.pk for tag in article.tags.all()]
+        return self.related_to_story(
+            article.pk, section_id=article.section_id, tag_ids=tag_ids, limit=limit
+        )
+
+    def related_to_story(self, pk, *, section_id, tag_ids, limit):
+        """`related_to` for the story `pk` in section `section_id` with tags `tag_ids`."""
+        # Teasers do not show the body, the largest column they would read.
+        others = self.exclude(pk=pk).defer("body")
         if not tag_ids:
-            return others.filter(section_id=article.section_id).latest_first()[:limit]
+            return others.filter(section_id=section_id).latest_first()[:limit]
         content_type = ContentType.objects.get_for_model(self.model).pk
         candidates = RelatedCandidates(
             others,
             tag_ids=tag_ids,
             content_type=content_type,
-            section_id=article.section_id,
+            section_id=section_id,
             limit=limit,
         )
         # The few candidates' shared tags are counted again, one by one, for the ranking.

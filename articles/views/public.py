@@ -22,6 +22,14 @@ MAX_COMMENT_PAGES = 10_000
 
 # The page's own story, built and compiled once per process (newsroom/precompiled.py).
 PAGE_STORY = Precompiled(lambda pk, now: Article.objects.published(now).for_page().filter(pk=pk))
+# Its related stories (ArticleQuerySet.related_to), the same way.
+RELATED = Precompiled(
+    lambda limit, pk, section_id, tag_ids, now: (
+        Article.objects.published(now)
+        .for_listing()
+        .related_to_story(pk, section_id=section_id, tag_ids=tag_ids, limit=limit)
+    )
+)
 
 
 def public_story(pk):
@@ -52,7 +60,13 @@ def _comment_page_number(request):
 
 
 def render_article(request, article, comment_form, status=200, comment_page=1):
-    related = Article.objects.published().for_listing().related_to(article, RELATED_STORIES)
+    related = RELATED(
+        RELATED_STORIES,
+        pk=article.pk,
+        section_id=article.section_id,
+        tag_ids=[tag.pk for tag in article.tags.all()],
+        now=timezone.now(),
+    )
     own_held = comments.own_held_comments(request.session, article)
     page = comments.comment_page(article, comment_page, own_held)
     if not page.threads and comment_page > 1:
