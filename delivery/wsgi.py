@@ -10,13 +10,11 @@ whose PageCacheMiddleware renders and offers the page back here to store with it
 """
 
 import logging
-import os
 import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.utils.cache import get_conditional_response
@@ -30,6 +28,7 @@ from delivery.pagecache import (
     address_key,
     content_version,
     page_address,
+    read_version,
     reader_may_share,
     store_page,
 )
@@ -214,47 +213,3 @@ class CachedPages:
         if replayed is not None:
             entry["wsgi_headers"] = replayed
         store_page(key, entry)
-
-
-def read_version():
-    """cache.get(VERSION_KEY): on Redis, one GET on a connection kept by this thread."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return backend.get(VERSION_KEY)
-    reader = getattr(backend, "newsroom_version_reader", None)
-    if reader is None:
-        reader = backend.newsroom_version_reader = VersionReader(backend)
-    return reader()
-
-
-class VersionReader:
-    """The content version from Redis with the least work a round trip allows.
-
-    Django's Redis backend builds a client object for every call and redis-py takes a pooled
-    connection through its event and metrics hooks; on a hit that does little else that cost
-    about three times the round trip. Here each thread keeps one connection of the backend's
-    own pool (same server, options and serializer) and sends a GET packed once.
-    """
-
-    def __init__(self, backend):
-        client = backend._cache  # noqa: SLF001 - the same pool and serializer as cache.get
-        self.pool = client._get_connection_pool(write=False)  # noqa: SLF001
-        self.loads = client._serializer.loads  # noqa: SLF001
-        key = backend.make_and_validate_key(VERSION_KEY)
-        self.command = None
-        self.key = key
-        self.local = threading.local()
-
-    def __call__(self):
-        connection = getattr(self.local, "connection", None)
-        if connection is None or self.local.pid != os.getpid():
-            connection = self.pool.make_connection()
-            self.local.connection, self.local.pid = connection, os.getpid()
-            self.command = self.command or connection.pack_command("GET", self.key)
-        try:
-            connection.send_packed_command(self.command, check_health=False)
-            value = connection.read_response()
-        except Exception:
-            connection.disconnect()  # the next request connects afresh
-            raise
-        return None if value is None else self.loads(value)
