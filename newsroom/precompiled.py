@@ -17,6 +17,8 @@ Positional arguments are the shape: passed to the builder as they are, each diff
 built and compiled apart (a page number used in a slice, a flag that picks a filter). A list
 value binds element by element; its length is part of the shape. Integers, strings and
 date-times are values; None and booleans change the SQL itself, so they belong in the shape.
+Integers past a 32-bit column's range, and shapes that can match nothing, are built and
+compiled as Django does, every call: Django's checks answer those with no rows.
 
 What a call returns is a queryset to read: iterating, `len()`, `bool()`, indexing once read,
 and its `prefetch_related` lookups all work. Changing it (`filter`, `count`, `get`…) raises
@@ -84,19 +86,28 @@ def _unflatten(names, flat):
 
 
 class Precompiled:
+    """A query built by `build(*shape, **values)`, compiled once per shape and database."""
+
     def __init__(self, build):
         self.build = build
-        self.shapes = {}  # (shape, list lengths, database) -> _Compiled
+        self.shapes = {}  # (shape, list lengths) -> _Template
 
     def __call__(self, *shape, **values):
         names, flat, lengths = _flatten(values)
         key = (shape, lengths)
         template = self.shapes.get(key)
-        if template is None:
-            if len(self.shapes) >= MAX_SHAPES:
-                return self.build(*shape, **values)
+        if template is None and len(self.shapes) < MAX_SHAPES:
             template = self.shapes[key] = _Template(self.build, shape, names, flat)
-        return template.bind(flat)
+        # Integers past a 32-bit column's range go Django's way, which checks them against the
+        # column (no such row, rather than an error from the database or its driver).
+        bound = None
+        if template is not None and not any(_out_of_range(value) for value in flat):
+            bound = template.bind(flat)
+        return self.build(*shape, **values) if bound is None else bound
+
+
+def _out_of_range(value):
+    return isinstance(value, int) and not -(2**31) <= value < 2**31
 
 
 class _Template:
@@ -113,11 +124,14 @@ class _Template:
         self.compiled = {}  # database alias -> _Compiled
 
     def bind(self, flat):
+        """The queryset to read for these values, or None to build it as Django does."""
         queryset = self.queryset
         using = queryset.db  # the router's choice, per call (the replica for public reads)
         compiled = self.compiled.get(using)
         if compiled is None:
             compiled = self.compiled[using] = _Compiled(self, using)
+        if compiled.sql is None:
+            return None  # nothing can match: no SQL to keep, Django's own way asks nothing
         bound = queryset.__class__(model=queryset.model, query=_BoundQuery(compiled, flat))
         bound._db = using
         bound._prefetch_related_lookups = queryset._prefetch_related_lookups
@@ -243,8 +257,6 @@ def _compiler_class(connection):
             def as_sql(self, with_limits=True, with_col_aliases=False):
                 compiled = self.query.compiled
                 vars(self).update(compiled.state)
-                if compiled.sql is None:
-                    raise EmptyResultSet
                 return compiled.sql, compiled.params_for(self.connection, self.query.flat)
 
         compiler_class = _compiler_classes[base] = PrecompiledCompiler

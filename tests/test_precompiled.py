@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article, Comment
+from articles.models import Article, Comment, Section
 from newsroom import precompiled
 from newsroom.precompiled import Precompiled
 from tests.factories import ArticleFactory, CommentFactory, SectionFactory
@@ -155,3 +155,21 @@ def test_past_the_kept_shapes_queries_are_built_as_django_builds_them(monkeypatc
     unkept = query(ids=[stories[0].pk, stories[1].pk])
     assert list(unkept) == stories[:2]
     assert unkept.filter(pk=stories[1].pk).get() == stories[1]  # an ordinary queryset
+
+
+@pytest.mark.parametrize("pk", [2**31, 2**63, 10**23])
+def test_a_story_id_past_what_the_column_holds_is_not_found(client, pk):
+    story()
+    client.get(story().get_absolute_url())  # the page's queries compiled
+
+    assert client.get(f"/articles/{pk}/any-slug/").status_code == 404
+
+
+def test_a_value_for_a_small_integer_column_is_still_bound_right():
+    # The stand-in is past a small integer's range, which makes Django's query match nothing:
+    # such a shape is built Django's way each time, never kept as "nothing".
+    first, second = SectionFactory(position=1), SectionFactory(position=2)
+    query = Precompiled(lambda position: Section.objects.filter(position=position))
+
+    assert list(query(position=1)) == [first]
+    assert list(query(position=2)) == [second]
