@@ -16,12 +16,17 @@ from jinja2 import ChainableUndefined, Environment, pass_context
 
 from ads.slots import render_slot
 from articles import reader_dates
+from articles.paths import public_path
 from articles.richtext import safe_rich_text
 from delivery.holes import per_response
 
 
 def url(name, *args, **kwargs):
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """The path of a named URL: `url('articles:tag', slug=tag.slug)` at a fraction of
+    reverse()'s cost (articles.paths); with positional arguments, reverse() itself."""
+    if args:
+        return reverse(name, args=args)
+    return public_path(name, **kwargs)
 
 
 def in_local_time(date_filter):

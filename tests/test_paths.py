@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from articles.models import Article, Author, Section
 from articles.paths import public_path
+from newsroom.templating import url
 
 
 @pytest.fixture
@@ -38,3 +39,21 @@ def test_a_value_that_is_not_plain_goes_through_reverse():
     # What the pattern does not match is refused, as by reverse().
     with pytest.raises(NoReverseMatch):
         Section(slug="two words").get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "kwargs"),
+    [
+        ("articles:home", (), {}),
+        ("articles:feed_rss", (), {}),
+        ("newsletter:subscribe", (), {}),
+        ("articles:tag", (), {"slug": "belarus"}),
+        ("articles:post_comment", (), {"pk": 7, "slug": "minsk-border"}),
+        ("articles:tag", ("belarus",), {}),
+    ],
+)
+def test_the_templates_url_is_the_reversed_one(script_prefix, name, args, kwargs):
+    assert url(name, *args, **kwargs) == reverse(name, args=args or None, kwargs=kwargs or None)
+    script_prefix("/news/")
+    assert url(name, *args, **kwargs) == reverse(name, args=args or None, kwargs=kwargs or None)
+    assert url(name, *args, **kwargs).startswith("/news/")
