@@ -8,3 +8,11 @@ _sections = PerVersion(lambda: list(Section.objects.all()))
 
 def sections(request):
     return _sections.get(request)
+
+
+def section(request, slug):
+    """The section at `slug`, from the same list (no query of its own), or None."""
+    for found in sections(request):
+        if found.slug == slug:
+            return found
+    return None

@@ -22,7 +22,13 @@ compiled as Django does, every call: Django's checks answer those with no rows.
 
 What a call returns is a queryset to read: iterating, `len()`, `bool()`, indexing once read,
 and its `prefetch_related` lookups all work. Changing it (`filter`, `count`, `get`…) raises
-TypeError rather than run the kept SQL without the change.
+TypeError rather than run the kept SQL without the change. To count the rows a query gives
+without reading them (a paginator's count), call `count()` of the `Precompiled` instead: its
+builder may then give any queryset (`values("pk")` too), counted as Django counts one,
+`SELECT COUNT(*) FROM (its SQL) subquery`.
+
+    COUNTED = Precompiled(lambda limit, now: Article.objects.published(now).values("pk")[:limit])
+    COUNTED.count(1001, now=timezone.now())  # an int
 """
 
 import datetime
@@ -93,6 +99,22 @@ class Precompiled:
         self.shapes = {}  # (shape, list lengths) -> _Template
 
     def __call__(self, *shape, **values):
+        template, flat = self._template(shape, values)
+        bound = None
+        if template is not None:
+            if template.queryset._iterable_class is not ModelIterable:
+                raise TypeError("Precompiled queries read model instances (no values(), no raw())")
+            bound = template.bind(flat)
+        return self.build(*shape, **values) if bound is None else bound
+
+    def count(self, *shape, **values):
+        """How many rows the query gives, counted by the database."""
+        template, flat = self._template(shape, values)
+        counted = None if template is None else template.count(flat)
+        return self.build(*shape, **values).count() if counted is None else counted
+
+    def _template(self, shape, values):
+        """(this shape's template, or None to build the query as Django does; the flat values)"""
         names, flat, lengths = _flatten(values)
         key = (shape, lengths)
         template = self.shapes.get(key)
@@ -100,10 +122,9 @@ class Precompiled:
             template = self.shapes[key] = _Template(self.build, shape, names, flat)
         # Integers past a 32-bit column's range go Django's way, which checks them against the
         # column (no such row, rather than an error from the database or its driver).
-        bound = None
-        if template is not None and not any(_out_of_range(value) for value in flat):
-            bound = template.bind(flat)
-        return self.build(*shape, **values) if bound is None else bound
+        if any(_out_of_range(value) for value in flat):
+            template = None
+        return template, flat
 
 
 def _out_of_range(value):
@@ -119,23 +140,37 @@ class _Template:
         self.names = names
         self.stand_ins = [_stand_in(value) for value in flat]
         self.queryset = build(*shape, **_unflatten(names, self.stand_ins))
-        if self.queryset._iterable_class is not ModelIterable:
-            raise TypeError("Precompiled queries read model instances (no values(), no raw())")
         self.compiled = {}  # database alias -> _Compiled
 
     def bind(self, flat):
         """The queryset to read for these values, or None to build it as Django does."""
         queryset = self.queryset
-        using = queryset.db  # the router's choice, per call (the replica for public reads)
-        compiled = self.compiled.get(using)
-        if compiled is None:
-            compiled = self.compiled[using] = _Compiled(self, using)
+        using, compiled = self._compiled()
         if compiled.sql is None:
             return None  # nothing can match: no SQL to keep, Django's own way asks nothing
         bound = queryset.__class__(model=queryset.model, query=_BoundQuery(compiled, flat))
         bound._db = using
         bound._prefetch_related_lookups = queryset._prefetch_related_lookups
         return bound
+
+    def count(self, flat):
+        """How many rows the query gives for these values, or None to count as Django does."""
+        using, compiled = self._compiled()
+        if compiled.sql is None:
+            return None
+        connection = connections[using]
+        # Only the kept SQL is written in; every value is a parameter.
+        sql = f"SELECT COUNT(*) FROM ({compiled.sql}) subquery"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, compiled.params_for(connection, flat))
+            return cursor.fetchone()[0]
+
+    def _compiled(self):
+        using = self.queryset.db  # the router's choice, per call (the replica for public reads)
+        compiled = self.compiled.get(using)
+        if compiled is None:
+            compiled = self.compiled[using] = _Compiled(self, using)
+        return using, compiled
 
 
 def _compile(queryset, using):

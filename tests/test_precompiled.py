@@ -173,3 +173,40 @@ def test_a_value_for_a_small_integer_column_is_still_bound_right():
 
     assert list(query(position=1)) == [first]
     assert list(query(position=2)) == [second]
+
+
+def test_count_counts_the_rows_as_django_counts_them():
+    stories = [story() for _ in range(3)]
+    scheduled = story(publish_at=timezone.now() + timedelta(hours=1))
+    query = Precompiled(
+        lambda limit, now: Article.objects.published(now).order_by().values("pk")[:limit]
+    )
+    now = timezone.now()
+    query.count(10, now=now)  # compiled here
+    with CaptureQueriesContext(connection) as ours:
+        assert query.count(10, now=now) == 3
+    with CaptureQueriesContext(connection) as djangos:
+        assert Article.objects.published(now).order_by().values("pk")[:10].count() == 3
+
+    assert [q["sql"] for q in ours] == [q["sql"] for q in djangos]
+    assert query.count(2, now=now) == 2
+    assert query.count(10, now=scheduled.publish_at) == len(stories) + 1
+    with pytest.raises(TypeError, match="model instances"):
+        query(10, now=now)  # counted, never read
+
+
+def test_count_of_a_query_that_matches_nothing_asks_nothing(django_assert_num_queries):
+    story()
+    query = Precompiled(lambda ids: Article.objects.filter(pk__in=ids))
+
+    with django_assert_num_queries(0):
+        assert query.count(ids=[]) == 0
+
+
+def test_past_the_kept_shapes_counts_are_django_counts(monkeypatch):
+    stories = [story() for _ in range(3)]
+    monkeypatch.setattr(precompiled, "MAX_SHAPES", 1)
+    query = Precompiled(lambda ids: Article.objects.filter(pk__in=ids))
+
+    assert query.count(ids=[stories[0].pk]) == 1
+    assert query.count(ids=[s.pk for s in stories]) == 3

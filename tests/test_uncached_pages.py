@@ -1,5 +1,6 @@
 """The uncached path: what every page costs when the page cache cannot help."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -152,3 +153,69 @@ def test_uncached_pages_read_navigation_and_ads_once_per_content_version(client,
     changed = client.get(url).content.decode()
     assert 'href="/sections/climate/"' in changed
     assert "Subscribe today" in changed and "Read the briefing" not in changed
+
+
+def headlines(response):
+    assert response.status_code == 200
+    return re.findall(r'class="teaser__headline"><a href="[^"]*">([^<]*)</a>', response.text)
+
+
+@pytest.mark.usefixtures("two_pages_at_most")
+def test_list_pages_served_one_after_another_each_show_their_own_stories(client, settings):
+    # Their queries are compiled once per process and bound with each request's values: the
+    # section, author or tag, the time, the page (tests/test_precompiled.py).
+    settings.NEWSROOM_PAGE_CACHE = False
+    world = SectionFactory(name="World", slug="world", position=1)
+    sport = SectionFactory(name="Sport", slug="sport", position=2)
+    steve, anna = AuthorFactory(slug="steve"), AuthorFactory(slug="anna")
+    now = timezone.now()
+    for n in range(8):
+        for section, author, tag in [(world, steve, "wires"), (sport, anna, "scores")]:
+            article = ArticleFactory(
+                published=True,
+                created_by=None,
+                authors=0,
+                section=section,
+                headline=f"{section.slug} {n}",
+                publish_at=now - timedelta(hours=n + 1),
+            )
+            article.bylines.create(author=author)
+            article.tags.add(tag)
+    world_pages = [[f"world {n}" for n in range(5)], [f"world {n}" for n in range(5, 8)]]
+    sport_pages = [[f"sport {n}" for n in range(5)], [f"sport {n}" for n in range(5, 8)]]
+    expected = {}
+    for number in (1, 2):
+        world_page, sport_page = world_pages[number - 1], sport_pages[number - 1]
+        expected[world.get_absolute_url(), number] = world_page
+        expected[sport.get_absolute_url(), number] = sport_page
+        expected[steve.get_absolute_url(), number] = world_page
+        expected[anna.get_absolute_url(), number] = sport_page
+        expected["/tags/wires/", number] = world_page
+        expected["/tags/scores/", number] = sport_page
+    # Stories of the same time newest created first.
+    latest = [f"{slug} {n}" for n in range(8) for slug in ("sport", "world")]
+    expected["/", 2] = latest[5:10]
+    for _ in range(2):
+        for (url, number), stories in expected.items():
+            assert headlines(client.get(url, {"page": number})) == stories, (url, number)
+        blocks = [f"{slug} {n}" for slug in ("world", "sport") for n in range(4)]
+        assert headlines(client.get("/")) == latest[:5] + blocks
+
+
+def test_a_scheduled_story_joins_the_lists_when_its_time_comes(client, settings, time_machine):
+    settings.NEWSROOM_PAGE_CACHE = False
+    section, author = SectionFactory(slug="world"), AuthorFactory(slug="steve")
+    at = timezone.now() + timedelta(hours=2)
+    for headline, publish_at in [("Out already", at - timedelta(hours=3)), ("Embargoed", at)]:
+        article = ArticleFactory(
+            published=True, created_by=None, authors=0, section=section, headline=headline
+        )
+        Article.objects.filter(pk=article.pk).update(publish_at=publish_at)
+        article.bylines.create(author=author)
+        article.tags.add("budget")
+    urls = ["/", section.get_absolute_url(), author.get_absolute_url(), "/tags/budget/"]
+    for url in urls:
+        assert "Embargoed" not in headlines(client.get(url)), url
+    time_machine.move_to(at, tick=False)
+    for url in urls:
+        assert headlines(client.get(url))[:2] == ["Embargoed", "Out already"], url
