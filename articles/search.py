@@ -114,6 +114,8 @@ def _every_word(queryset, text):
                 default=Value(0),
                 output_field=IntegerField(),
             )
+    # Snippets are cut from the body here (add_highlights), which teasers do not read.
+    queryset = queryset.defer(None).defer("search_vector")
     return queryset.annotate(search_rank=score).order_by("-search_rank", "-publish_at", "-pk")
 
 

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -276,3 +278,18 @@ def test_page_queries_do_not_grow_with_stories_authors_tags_comments(
         assert response.status_code == 200
         assert len(queries.captured_queries) == small[name], name
     assert response.content.decode().count('class="teaser"') == 4  # related stories
+
+
+def test_list_pages_read_no_story_bodies(client):
+    # A teaser shows none of it, and it is the largest column (2.6 kB a story at scale).
+    section, author = SectionFactory(slug="world"), AuthorFactory(slug="steve")
+    first = grow_newsroom(section, author, 3)
+    urls = page_urls(section, author, first)
+    for name in ["home", "section", "author", "tag"]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(urls[name]).content.decode()
+        assert page.count('class="teaser') >= 3, name
+        assert not [q for q in queries.captured_queries if '"body"' in q["sql"]], name
+    with CaptureQueriesContext(connection) as queries:
+        client.get(urls["article"])
+    assert any('"articles_article"."body"' in q["sql"] for q in queries.captured_queries)
