@@ -210,3 +210,11 @@ def test_past_the_kept_shapes_counts_are_django_counts(monkeypatch):
 
     assert query.count(ids=[stories[0].pk]) == 1
     assert query.count(ids=[s.pk for s in stories]) == 3
+
+
+def test_a_count_with_a_value_past_what_the_column_holds_is_django_count():
+    story()
+    query = Precompiled(lambda pk: Article.objects.filter(pk=pk))
+    query.count(pk=1)  # compiled here
+
+    assert query.count(pk=2**40) == 0
