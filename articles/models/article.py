@@ -317,7 +317,13 @@ class Article(models.Model):
     class Meta:
         ordering = ["-publish_at", "-created_at"]
         permissions = [("publish_article", "Can publish, schedule and withdraw articles")]
-        indexes = [models.Index(fields=["status", "-publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"]),
+            # A section page's stories and its capped count, read from the index alone.
+            models.Index(
+                fields=["section", "status", "-publish_at", "-id"], name="article_section_latest"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(publish_at__isnull=False),
