@@ -84,3 +84,25 @@ def test_import_refuses_what_is_not_an_export(tmp_path):
     path.write_text("{broken")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_content", str(path))
+
+
+def test_import_refuses_a_number_the_database_cannot_hold_and_writes_nothing(tmp_path):
+    # Found by tests/test_fuzz.py: SQLite's driver raised OverflowError, which went unrefused.
+    path = tmp_path / "content.json"
+    path.write_text(
+        json.dumps(
+            {
+                "format": "newsroom-content",
+                "version": 1,
+                "sections": [
+                    {"id": 1, "name": "World", "slug": "world"},
+                    {"id": 2, "name": "Sport", "slug": "sport", "position": 2**63},
+                ],
+                "authors": [],
+                "articles": [],
+            }
+        )
+    )
+    with pytest.raises(CommandError, match="does not fit"):
+        call_command("import_content", str(path))
+    assert not Section.objects.exists()

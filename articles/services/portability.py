@@ -131,7 +131,16 @@ def import_content(data):
             return _load(data)
     except ImportRefusedError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError, ValidationError, DatabaseError) as e:
+    # OverflowError: a number no column holds, refused by the database driver itself.
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        OverflowError,
+        ValidationError,
+        DatabaseError,
+    ) as e:
         raise ImportRefusedError(f"The file does not fit: {type(e).__name__}: {e}") from e
 
 
