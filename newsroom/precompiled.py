@@ -65,18 +65,20 @@ def _stand_in(value):
 
 
 def _flatten(values):
-    """(names of the values in order, their flat list, the part of the shape they decide)."""
-    names, flat, lengths = [], [], []
+    """((each value's name and its length, None for a single value), their flat list).
+
+    The names and lengths are part of a shape's key: a list of another length is other SQL.
+    """
+    names, flat = [], []
     for name in sorted(values):
         value = values[name]
         if isinstance(value, list | tuple):
             names.append((name, len(value)))
             flat.extend(value)
-            lengths.append((name, len(value)))
         else:
             names.append((name, None))
             flat.append(value)
-    return names, flat, tuple(lengths)
+    return tuple(names), flat
 
 
 def _unflatten(names, flat):
@@ -96,7 +98,7 @@ class Precompiled:
 
     def __init__(self, build):
         self.build = build
-        self.shapes = {}  # (shape, list lengths) -> _Template
+        self.shapes = {}  # (shape, value names and list lengths) -> _Template
 
     def __call__(self, *shape, **values):
         template, flat = self._template(shape, values)
@@ -115,8 +117,8 @@ class Precompiled:
 
     def _template(self, shape, values):
         """(this shape's template, or None to build the query as Django does; the flat values)"""
-        names, flat, lengths = _flatten(values)
-        key = (shape, lengths)
+        names, flat = _flatten(values)
+        key = (shape, names)
         template = self.shapes.get(key)
         if template is None and len(self.shapes) < MAX_SHAPES:
             template = self.shapes[key] = _Template(self.build, shape, names, flat)
