@@ -20,7 +20,7 @@ from articles.models.prefetch import (
     Filled,
     fill_counted_empty,
     fill_prefetches,
-    fill_reverse,
+    filled_reverse,
     prefetch_tags,
 )
 from articles.models.related import RelatedCandidates
@@ -214,11 +214,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.select_related("section")
             .prefetch_related(
-                Filled(
-                    "bylines",
-                    Byline.objects.select_related("author"),
-                    fill=lambda stories: fill_reverse(stories, "bylines", BYLINES),
-                )
+                filled_reverse("bylines", BYLINES, Byline.objects.select_related("author"))
             )
             .with_comment_count()
         )
@@ -242,15 +238,12 @@ class ArticleQuerySet(models.QuerySet):
             )
             .prefetch_related(
                 Filled("tags", fill=prefetch_tags),
-                Filled(
+                filled_reverse(
                     "analysis_boxes",
+                    ANALYSIS_BOXES,
                     AnalysisBox.objects.select_related("author"),
-                    fill=lambda stories: fill_reverse(stories, "analysis_boxes", ANALYSIS_BOXES),
                 ),
-                Filled(
-                    "corrections",
-                    fill=lambda stories: fill_reverse(stories, "corrections", CORRECTIONS),
-                ),
+                filled_reverse("corrections", CORRECTIONS),
             )
         )
 

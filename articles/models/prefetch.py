@@ -40,6 +40,13 @@ def fill_prefetches(instances, lookups):
                 lookup.fill(needing)
 
 
+def filled_reverse(relation, precompiled, queryset=None):
+    """A `Filled` prefetch of the reverse foreign key `relation`, filled by `fill_reverse`."""
+    return Filled(
+        relation, queryset, fill=lambda instances: fill_reverse(instances, relation, precompiled)
+    )
+
+
 def fill_reverse(instances, relation, precompiled):
     """Fill the reverse foreign key `relation` of the instances from `precompiled(ids=[...])`,
     which reads the related objects of those ids in the relation's order."""
