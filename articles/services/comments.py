@@ -272,8 +272,7 @@ def comment_page(article, number=1, own_held=()):
         start = (number - 1) * per_page
     else:
         start = None
-    approved = PAGE_COMMENTS(start, per_page, article=article.pk)
-    approved = list(approved)
+    approved = list(PAGE_COMMENTS(start, per_page, article=article.pk))
     ids = {c.pk for c in approved}
     starters = [c for c in approved if c.parent_id not in ids]
     has_older = len(starters) > per_page
