@@ -109,6 +109,10 @@ class Precompiled:
             bound = template.bind(flat)
         return self.build(*shape, **values) if bound is None else bound
 
+    def first(self, *shape, **values):
+        """The first row the query gives, or None."""
+        return next(iter(self(*shape, **values)), None)
+
     def count(self, *shape, **values):
         """How many rows the query gives, counted by the database."""
         template, flat = self._template(shape, values)

@@ -218,3 +218,12 @@ def test_a_count_with_a_value_past_what_the_column_holds_is_django_count():
     query.count(pk=1)  # compiled here
 
     assert query.count(pk=2**40) == 0
+
+
+def test_first_is_the_first_row_or_none():
+    older, newer = story(headline="Older"), story(headline="Newer")
+    query = Precompiled(lambda pk: Article.objects.filter(pk__gte=pk).order_by("pk"))
+
+    assert query.first(pk=older.pk) == older
+    assert query.first(pk=newer.pk) == newer
+    assert query.first(pk=newer.pk + 1) is None

@@ -90,7 +90,7 @@ def section_detail(request, slug):
 
 @cache_public_page
 def author_detail(request, slug):
-    author = _first_or_404(AUTHOR(slug=slug))
+    author = _found_or_404(AUTHOR.first(slug=slug))
     page = story_page_or_404(
         request, BY_AUTHOR, STORIES_PER_PAGE, MAX_LIST_PAGES, now=timezone.now(), author=author.pk
     )
@@ -100,12 +100,12 @@ def author_detail(request, slug):
 @cache_public_page
 def tag_detail(request, slug):
     now = timezone.now()
-    tag = _first_or_404(TAG(now=now, slug=slug))
+    tag = _found_or_404(TAG.first(now=now, slug=slug))
     page = story_page_or_404(request, TAGGED, STORIES_PER_PAGE, MAX_LIST_PAGES, now=now, tag=tag.pk)
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 
 
-def _first_or_404(found):
-    for obj in found:
-        return obj
-    raise Http404("No such page.")
+def _found_or_404(found):
+    if found is None:
+        raise Http404("No such page.")
+    return found

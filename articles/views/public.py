@@ -34,9 +34,10 @@ RELATED = Precompiled(
 
 def public_story(pk):
     """The published story `pk` with everything its page shows, or 404."""
-    for article in PAGE_STORY(pk=pk, now=timezone.now()):
-        return article
-    raise Http404("No such story.")
+    article = PAGE_STORY.first(pk=pk, now=timezone.now())
+    if article is None:
+        raise Http404("No such story.")
+    return article
 
 
 @cache_public_page
