@@ -62,6 +62,11 @@ def write_story(page):
     page.keyboard.press("Enter")
     page.keyboard.type("Read the ministry statement")
     page.keyboard.press("Shift+Home")
+    # As in click_at_end: the link button acts on the editor's selection, which follows the
+    # key press only after the next selectionchange event.
+    page.wait_for_function(
+        "node => !node.editor.state.selection.empty", arg=editor.element_handle()
+    )
     body.get_by_role("button", name="insert link").click()
     dialog = page.locator("dialog[open]")
     dialog.get_by_label("URL").fill("https://example.org/statement")
