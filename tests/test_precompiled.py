@@ -227,3 +227,27 @@ def test_first_is_the_first_row_or_none():
     assert query.first(pk=older.pk) == older
     assert query.first(pk=newer.pk) == newer
     assert query.first(pk=newer.pk + 1) is None
+
+
+def test_the_columns_converters_are_found_once_and_applied_on_every_call(monkeypatch):
+    first, second = story(), story(publish_at=timezone.now() - timedelta(days=3))
+    expected = {a.pk: a.publish_at for a in Article.objects.filter(pk__in=[first.pk, second.pk])}
+    query = Precompiled(lambda pk: Article.objects.filter(pk=pk))
+    compiler = connection.ops.compiler("SQLCompiler")
+    found = []
+    get_converters = compiler.get_converters
+    monkeypatch.setattr(
+        compiler,
+        "get_converters",
+        lambda self, fields: found.append(1) or get_converters(self, fields),
+    )
+
+    read = [query.first(pk=first.pk), query.first(pk=second.pk), query.first(pk=first.pk)]
+
+    assert len(found) == 1
+    # SQLite gives date-times as text: the kept converters still make them aware date-times.
+    assert [a.publish_at for a in read] == [
+        expected[first.pk],
+        expected[second.pk],
+        expected[first.pk],
+    ]
