@@ -64,6 +64,7 @@ def environment(**options):
         iso_time=in_local_time(reader_dates.iso_time),
         day_month_year=in_local_time(reader_dates.day_month_year),
         day_month_year_time=in_local_time(reader_dates.day_month_year_time),
+        day_month_year_time_zone=in_local_time(reader_dates.day_month_year_time_zone),
         linebreaks=defaultfilters.linebreaks_filter,
         linebreaksbr=defaultfilters.linebreaksbr,
         pluralize=defaultfilters.pluralize,

@@ -16,6 +16,7 @@ PAIRS = [
     ("iso_time", "c"),
     ("day_month_year", "j F Y"),
     ("day_month_year_time", "j F Y, H:i"),
+    ("day_month_year_time_zone", "j F Y, H:i T"),
 ]
 
 
