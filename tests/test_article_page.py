@@ -144,29 +144,32 @@ def reading(table, queries):
     return sum(f'"{table}"' in query["sql"] for query in queries.captured_queries)
 
 
-def test_a_story_without_boxes_or_corrections_skips_their_queries(client, header_ad):
+def test_a_storys_relations_come_in_its_own_row(client, header_ad):
     article = ArticleFactory(published=True, comments=1, tags=1)
     with CaptureQueriesContext(connection) as plain:
         page = client.get(article.get_absolute_url()).content.decode()
     assert '<aside class="analysis-box"' not in page and "Corrections and updates" not in page
-    # Only the story's own query, which counts them.
-    assert reading("articles_analysisbox", plain) == reading("articles_correction", plain) == 1
 
     AnalysisBoxFactory(article=article, after_paragraph=1, heading="Why now?")
     Correction.objects.create(article=article, kind="update", text="Adds the response.")
     with CaptureQueriesContext(connection) as full:
         page = client.get(article.get_absolute_url()).content.decode()
     assert "Why now?" in page and "Adds the response." in page
-    assert reading("articles_analysisbox", full) == reading("articles_correction", full) == 2
+    # Boxes and corrections are read in the story's own query (newsroom/packed.py), with its
+    # bylines and tags (test_page_relations_answer_without_queries), some or none.
+    for queries in (plain, full):
+        assert reading("articles_analysisbox", queries) == 1
+        assert reading("articles_correction", queries) == 1
+    assert len(full.captured_queries) == len(plain.captured_queries)
 
 
 def test_page_relations_answer_without_queries(django_assert_num_queries):
     article = ArticleFactory(published=True, authors=1)
     article.tags.add("Ukraine", "Belarus", "Russia")
     bare = ArticleFactory(published=True, authors=1)
-    with django_assert_num_queries(3):  # the story, its bylines, its tags
+    with django_assert_num_queries(1):  # bylines, tags, boxes, corrections in the story's row
         story = Article.objects.published().for_page().get(pk=article.pk)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         stories = Article.objects.published().for_page().filter(pk__in=[article.pk, bare.pk])
         stories = {story.pk: story for story in stories}
     with django_assert_num_queries(0):
@@ -204,3 +207,16 @@ def test_a_server_error_is_a_styled_500_without_a_trace(client, monkeypatch):
     page = response.content.decode()
     assert "Something went wrong on our side" in page
     assert "hunter2" not in page and "Traceback" not in page
+
+
+def test_stories_read_without_their_packed_relations_are_prefetched_as_django_does():
+    article = ArticleFactory(published=True, authors=2)
+    article.tags.add("Ukraine")
+    AnalysisBoxFactory(article=article, after_paragraph=1, heading="Why now?")
+    lookups = Article.objects.for_page()._prefetch_related_lookups
+    story = Article.objects.prefetch_related(*lookups).get(pk=article.pk)
+    assert [author.pk for author in story.byline] == [
+        line.author_id for line in article.bylines.order_by("position", "pk")
+    ]
+    assert [tag.name for tag in story.tags.all()] == ["Ukraine"]
+    assert [box.heading for box in story.analysis_boxes.all()] == ["Why now?"]

@@ -1,20 +1,16 @@
 """Filling a story's prefetched relations for less than `prefetch_related` costs.
 
 On the article page each prefetch cost ~0.6 ms of CPU, mostly Django's fixed price of
-building, compiling and distributing a query, whatever it finds. Relations known to be
-empty need no query, tags need no join through the content types, and the queries that fill
-the others are compiled once per process (newsroom/precompiled.py). What is filled here
-answers `.all()` as a prefetch does, and `prefetch_related` then skips those objects.
+building, compiling and distributing a query, whatever it finds. For a story and a handful of
+teasers, the related rows come packed in each story's own row (newsroom/packed.py), made
+instances without a query of their own; for a list page's many stories one query compiled
+once per process (newsroom/precompiled.py) reads them all, which costs the database less than
+a subquery per story. What is filled here answers `.all()` as a prefetch does, and
+`prefetch_related` then skips those objects.
 """
 
-from collections import defaultdict
-from operator import attrgetter
-
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
-from taggit.models import Tag, TaggedItem
-
-from newsroom.precompiled import Precompiled
+from taggit.models import Tag
 
 
 class Filled(Prefetch):
@@ -61,6 +57,22 @@ def fill_reverse(instances, relation, precompiled):
         fill_prefetched(instance, relation, found)
 
 
+def packed_reverse(relation, rows, column, queryset=None):
+    """A `Filled` prefetch of the reverse foreign key `relation`, filled from each instance's
+    `column`, which the queryset annotates with `rows.column(...)` (newsroom/packed.py).
+    Instances read without the column are left to Django's own prefetch."""
+
+    def fill(instances):
+        field = getattr(type(instances[0]), relation).rel.field
+        for instance in [instance for instance in instances if column in vars(instance)]:
+            found = rows.unpack(vars(instance)[column], instance._state.db)
+            for obj in found:
+                field.set_cached_value(obj, instance)  # as prefetch_related leaves `obj.article`
+            fill_prefetched(instance, relation, found)
+
+    return Filled(relation, queryset, fill=fill)
+
+
 def fill_prefetched(instance, relation, objects, queryset=None):
     """Make `instance.<relation>.all()` return `objects` without a query, the way
     `prefetch_related` leaves it (django.db.models.query.prefetch_one_level).
@@ -74,37 +86,20 @@ def fill_prefetched(instance, relation, objects, queryset=None):
     vars(instance).setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
-def fill_counted_empty(instances, relation, count_attr):
-    """Give `relation` no objects on the instances whose annotated `count_attr` is 0."""
-    for instance in instances:
-        if getattr(instance, count_attr, None) == 0:
-            fill_prefetched(instance, relation, [])
-
-
-TAGGED_ITEMS = Precompiled(
-    lambda content_type, ids: TaggedItem.objects.filter(
-        content_type_id=content_type, object_id__in=ids
-    ).select_related("tag")
-)
-
-
-def prefetch_tags(instances):
-    """Fill `instance.tags` of each instance in one query of tagged items joined to tags.
+def packed_tags(rows, column):
+    """A `Filled` prefetch of `tags` (django-taggit) from each instance's `column`, packed
+    tagged items with their tags (newsroom/packed.py), in the order of `tags.all()`.
 
     taggit's own prefetch joins the content type table to match it by app and model name,
-    and builds a filtered queryset per instance: 0.75 ms of CPU for one story, this 0.55.
+    and builds a filtered queryset per instance.
     """
-    if not instances:
-        return
-    content_type = ContentType.objects.get_for_model(instances[0])
-    items = TAGGED_ITEMS(content_type=content_type.pk, ids=[instance.pk for instance in instances])
-    tags = defaultdict(list)
-    # In the order of `instance.tags.all()`; sorted here, as an ORDER BY cost more to compile.
-    for item in sorted(items, key=attrgetter("pk")):
-        tags[item.object_id].append(item.tag)
-    for instance in instances:
-        found = tags[instance.pk]
-        # taggit's own queryset per story cost ~0.1 ms to build; this one stands for the same
-        # tags, should a caller filter them further.
-        same_tags = Tag.objects.filter(pk__in=[tag.pk for tag in found])
-        fill_prefetched(instance, "tags", found, same_tags)
+
+    def fill(instances):
+        for instance in [instance for instance in instances if column in vars(instance)]:
+            tags = [item.tag for item in rows.unpack(vars(instance)[column], instance._state.db)]
+            # taggit's own queryset per story cost ~0.1 ms to build; this one stands for the
+            # same tags, should a caller filter them further.
+            same_tags = Tag.objects.filter(pk__in=[tag.pk for tag in tags])
+            fill_prefetched(instance, "tags", tags, same_tags)
+
+    return Filled("tags", fill=fill)

@@ -26,7 +26,7 @@ PAGE_STORY = Precompiled(lambda pk, now: Article.objects.published(now).for_page
 RELATED = Precompiled(
     lambda limit, pk, section_id, tag_ids, now: (
         Article.objects.published(now)
-        .for_listing()
+        .for_listing(packed=True)  # four teasers
         .related_to_story(pk, section_id=section_id, tag_ids=tag_ids, limit=limit)
     )
 )
