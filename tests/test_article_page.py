@@ -220,3 +220,17 @@ def test_stories_read_without_their_packed_relations_are_prefetched_as_django_do
     ]
     assert [tag.name for tag in story.tags.all()] == ["Ukraine"]
     assert [box.heading for box in story.analysis_boxes.all()] == ["Why now?"]
+
+
+@pytest.mark.parametrize("read", ["for_page", "for_listing"])
+def test_a_filter_on_prefetched_relations_reads_only_the_storys_own_rows(read):
+    article, other = (ArticleFactory(published=True, authors=2) for _ in range(2))
+    for story in (article, other):
+        Correction.objects.create(article=story, kind="update", text=f"On {story.pk}.")
+    stories = {s.pk: s for s in getattr(Article.objects.published(), read)()}
+    story = stories[article.pk]
+    first, second = story.bylines.all()
+    assert list(story.bylines.filter(position=second.position)) == [second]
+    assert story.bylines.order_by("-position").first() == second
+    assert story.bylines.count() == 2
+    assert [c.text for c in story.corrections.filter(kind="update")] == [f"On {article.pk}."]

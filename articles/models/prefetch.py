@@ -54,7 +54,7 @@ def fill_reverse(instances, relation, precompiled):
         found = by_instance[instance.pk]
         for obj in found:
             field.set_cached_value(obj, instance)  # as prefetch_related leaves `obj.article`
-        fill_prefetched(instance, relation, found)
+        fill_prefetched(instance, relation, found, field.model, **{field.name: instance})
 
 
 def packed_reverse(relation, rows, column, queryset=None):
@@ -68,19 +68,21 @@ def packed_reverse(relation, rows, column, queryset=None):
             found = rows.unpack(vars(instance)[column], instance._state.db)
             for obj in found:
                 field.set_cached_value(obj, instance)  # as prefetch_related leaves `obj.article`
-            fill_prefetched(instance, relation, found)
+            fill_prefetched(instance, relation, found, field.model, **{field.name: instance})
 
     return Filled(relation, queryset, fill=fill)
 
 
-def fill_prefetched(instance, relation, objects, queryset=None):
+def fill_prefetched(instance, relation, objects, model, **filters):
     """Make `instance.<relation>.all()` return `objects` without a query, the way
     `prefetch_related` leaves it (django.db.models.query.prefetch_one_level).
 
-    `queryset`, what a further filter on the relation reads, defaults to the relation's own.
+    A further filter on the relation reads `model`'s rows matching `filters`: applied only
+    then, as Django's related managers defer theirs (building the relation's own queryset
+    cost ~20 µs, for each story and relation, that a page never used).
     """
-    if queryset is None:
-        queryset = getattr(instance, relation).get_queryset()
+    queryset = model._default_manager.db_manager(instance._state.db).all()
+    queryset._deferred_filter = (False, (), filters)
     queryset._result_cache = list(objects)
     queryset._prefetch_done = True
     vars(instance).setdefault("_prefetched_objects_cache", {})[relation] = queryset
@@ -97,9 +99,8 @@ def packed_tags(rows, column):
     def fill(instances):
         for instance in [instance for instance in instances if column in vars(instance)]:
             tags = [item.tag for item in rows.unpack(vars(instance)[column], instance._state.db)]
-            # taggit's own queryset per story cost ~0.1 ms to build; this one stands for the
-            # same tags, should a caller filter them further.
-            same_tags = Tag.objects.filter(pk__in=[tag.pk for tag in tags])
-            fill_prefetched(instance, "tags", tags, same_tags)
+            # Not taggit's own queryset, which cost ~0.1 ms a story to build: the same tags,
+            # should a caller filter them further.
+            fill_prefetched(instance, "tags", tags, Tag, pk__in=[tag.pk for tag in tags])
 
     return Filled("tags", fill=fill)
