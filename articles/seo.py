@@ -2,6 +2,7 @@
 canonical URL, the meta description, Open Graph and Twitter card tags."""
 
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,17 +42,24 @@ def json_ld(data):
     return mark_safe(text.translate(SCRIPT_SAFE))  # noqa: S308 - escaped for a script element
 
 
+def truncated(text, length):
+    """`Truncator(text).chars(length)`, which walks the text a character at a time: a text no
+    longer than `length` is given back as it would give it, without the walk."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
 def logo(request):
     path, width, height = LOGO
     return ShareImage(request.build_absolute_uri(static(path)), width, height, "")
 
 
-def share_image(article, request):
+def share_image(article, request, site_logo):
     """The story's hero image for cards and structured data, or the site logo."""
     if not article.hero_image:
-        site_logo = logo(request)
-        site_logo.alt = settings.NEWSROOM_SITE_NAME
-        return site_logo
+        return ShareImage(
+            site_logo.url, site_logo.width, site_logo.height, settings.NEWSROOM_SITE_NAME
+        )
     picture = article.hero_picture
     if picture is None:  # renditions not made (yet): the stored image, size unknown
         return ShareImage(
@@ -66,16 +74,17 @@ def share_image(article, request):
     )
 
 
-def news_article(article, request, image):
+def news_article(article, request, image, site_logo):
     """schema.org NewsArticle with what Google's article rich results ask for."""
-    url = request.build_absolute_uri(article.get_absolute_url())
-    site_logo = logo(request)
+    # The site's own paths are absolute and quoted already: only the origin is added.
+    origin = f"{request.scheme}://{request.get_host()}"
+    url = origin + article.get_absolute_url()
     authors = []
     for author in article.byline:
         person = {
             "@type": "Person",
             "name": author.name,
-            "url": request.build_absolute_uri(author.get_absolute_url()),
+            "url": origin + author.get_absolute_url(),
         }
         if author.job_title:
             person["jobTitle"] = author.job_title
@@ -85,7 +94,7 @@ def news_article(article, request, image):
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "headline": Truncator(article.headline).chars(JSONLD_HEADLINE_CHARS),
+        "headline": truncated(article.headline, JSONLD_HEADLINE_CHARS),
         "description": article.standfirst,
         "image": [image.url],
         "datePublished": (article.first_published_at or article.publish_at).isoformat(),
@@ -94,7 +103,7 @@ def news_article(article, request, image):
         "publisher": {
             "@type": "Organization",
             "name": settings.NEWSROOM_SITE_NAME,
-            "url": request.build_absolute_uri("/"),
+            "url": origin + "/",
             "logo": {
                 "@type": "ImageObject",
                 "url": site_logo.url,
@@ -111,10 +120,12 @@ def news_article(article, request, image):
 
 
 def article_meta(article, request):
-    image = share_image(article, request)
+    site_logo = logo(request)
+    image = share_image(article, request, site_logo)
+    data = news_article(article, request, image, site_logo)
     return PageMeta(
-        canonical_url=request.build_absolute_uri(article.get_absolute_url()),
-        description=Truncator(article.standfirst).chars(DESCRIPTION_CHARS),
+        canonical_url=data["url"],
+        description=truncated(article.standfirst, DESCRIPTION_CHARS),
         image=image,
-        json_ld=json_ld(news_article(article, request, image)),
+        json_ld=json_ld(data),
     )

@@ -9,8 +9,10 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
+from django.utils.text import Truncator
 from PIL import Image
 
+from articles.seo import truncated
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 from tests.test_admin_desk import png_bytes
 
@@ -183,3 +185,19 @@ def test_list_pages_have_canonical_and_description(client, article, url):
     page = read_page(client, url)
     assert page.links["canonical"] == [f"http://testserver{url}"]
     assert page.meta["description"][0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kyiv digs in.",
+        "x" * 300,
+        "x" * 301,
+        "e\u0301" * 200,  # 400 code points, 200 characters once combined: not cut
+        "e\u0301" * 301,
+        "Cafe\u0301 " * 70,  # decomposed: normalized, as Truncator gives it
+        "",
+    ],
+)
+def test_truncated_is_djangos_truncator(text):
+    assert truncated(text, 300) == Truncator(text).chars(300)
