@@ -3,8 +3,22 @@
 story lists and comment threads print two for each item, and a story page six or more."""
 
 from datetime import datetime
+from functools import cache
 
+from django.utils import translation
 from django.utils.dates import MONTHS
+
+
+@cache
+def _month_names(language):
+    """The months' names in `language`, translated once (each lazy name is translated again
+    every time it is printed)."""
+    with translation.override(language):
+        return {number: str(name) for number, name in MONTHS.items()}
+
+
+def month_name(number):
+    return _month_names(translation.get_language())[number]
 
 
 def iso_time(value):
@@ -14,7 +28,7 @@ def iso_time(value):
 
 def day_month_year(value):
     """`value|date:"j F Y"`: 24 February 2022."""
-    return f"{value.day} {MONTHS[value.month]} {value.year:04}" if value else ""
+    return f"{value.day} {month_name(value.month)} {value.year:04}" if value else ""
 
 
 def day_month_year_time(value):

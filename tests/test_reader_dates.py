@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.template import engines
-from django.utils import timezone
+from django.utils import timezone, translation
 
 MOMENTS = [
     datetime(2022, 2, 24, 4, 5, 6, tzinfo=UTC),
@@ -59,3 +59,12 @@ def test_the_reader_pages_date_filter_is_djangos(django_format, zone):
         expected = render_django(f'{{{{ value|date:"{django_format}" }}}}', moment)
         assert render(f'{{{{ value|date("{django_format}") }}}}', moment) == expected
     assert expected
+
+
+@pytest.mark.parametrize("language", ["de", "uk", "en-gb"])
+def test_month_names_are_the_active_languages(language):
+    moment = MOMENTS[0]
+    with translation.override(language):
+        expected = render_django('{{ value|date:"j F Y" }}', moment)
+        assert render("{{ value|day_month_year }}", moment) == expected
+    assert expected.split()[1] != "February" or language == "en-gb"
