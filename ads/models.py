@@ -71,8 +71,10 @@ class AdQuerySet(models.QuerySet):
 
 
 def pick_weighted(ads):
-    if not ads:
-        return None
+    """One of `ads` at random in proportion to its weight (at least 1: ad_weight_positive),
+    or None."""
+    if len(ads) < 2:  # the page cache fills an ad slot on every response: no draw for one
+        return ads[0] if ads else None
     return random.choices(ads, weights=[ad.weight for ad in ads])[0]
 
 
