@@ -7,6 +7,7 @@ from functools import cache
 
 from django.utils import translation
 from django.utils.dates import MONTHS
+from django.utils.timezone import get_default_timezone
 
 
 @cache
@@ -42,5 +43,15 @@ def day_month_year_time_zone(value):
     """`value|date:"j F Y, H:i T"`: 24 February 2022, 09:05 EET."""
     if not value:
         return ""
-    zone = value.tzname() if isinstance(value, datetime) else None
-    return f"{day_month_year_time(value)} {zone or ''}"
+    return f"{day_month_year_time(value)} {_zone_name(value)}"
+
+
+def _zone_name(value):
+    """What the date filter prints for "T": the zone's name; none for a date, or for a time
+    that a change of clocks makes ambiguous or skips; the default zone's for a naive time."""
+    if not isinstance(value, datetime):
+        return ""
+    zone = value.tzinfo or get_default_timezone()
+    if zone.utcoffset(value.replace(fold=not value.fold)) != zone.utcoffset(value):
+        return ""
+    return zone.tzname(value) or ""

@@ -17,9 +17,11 @@ again, as the ORM itself reads rows, a related object (`select_related`) include
     bylines = BYLINE_ROWS.unpack(stories[0].packed_bylines, "default")
 
 Fields left out are deferred, as with `only()`: reading one costs a query. The rows come back
-in `order_by`, sorted here (an aggregate's order is not portable SQL). JSON carries numbers,
-strings, booleans and nulls; date-times and dates are read back from their ISO text, and
-other kinds of field (JSON, decimals, UUIDs…) are refused when the packing is defined.
+in `order_by` (packed fields, ascending, empty values last as PostgreSQL puts them), sorted
+here: an aggregate's order is not portable SQL. JSON carries numbers, strings, booleans and
+nulls; date-times and dates are read back from their ISO text, and other kinds of field
+(JSON, decimals, UUIDs, any with a from_db_value()…) are refused when the packing is first
+used. PostgreSQL's `json` has no equality: a packed column cannot go through DISTINCT or UNION.
 """
 
 import datetime
@@ -29,7 +31,7 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Aggregate, F, Func, OuterRef, Subquery
 from django.utils.functional import cached_property
 
@@ -41,7 +43,6 @@ _AS_THEY_ARE = (
     models.CharField,
     models.TextField,
     models.FileField,
-    models.ForeignKey,
 )
 
 
@@ -66,24 +67,29 @@ class _JSONRows(Aggregate):
 
 
 def _reader(field):
-    """How a field's value comes back from JSON."""
+    """How a field's value comes back from JSON: None when as it is, else reader(value, zone),
+    `zone` being the time zone the database keeps naive date-times in."""
+    if isinstance(field, models.ForeignKey):
+        return _reader(field.target_field)
+    if hasattr(field, "from_db_value"):
+        raise TypeError(f"{field!r} cannot be packed: its from_db_value() would not be applied")
     if isinstance(field, models.BooleanField):
-        return lambda value: value if value is None else bool(value)  # SQLite gives 0 and 1
+        return lambda value, zone: value if value is None else bool(value)  # SQLite: 0 and 1
     if isinstance(field, models.DateTimeField):
         return _date_time
     if isinstance(field, models.DateField):
-        return lambda value: value if value is None else datetime.date.fromisoformat(value)
+        return lambda value, zone: value if value is None else datetime.date.fromisoformat(value)
     if isinstance(field, _AS_THEY_ARE):
         return None
     raise TypeError(f"{field!r} cannot be packed: JSON does not carry its values as they are")
 
 
-def _date_time(value):
+def _date_time(value, zone):
     if value is None:
         return None
     moment = datetime.datetime.fromisoformat(value)
-    if settings.USE_TZ and moment.tzinfo is None:  # SQLite keeps UTC without the offset
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    if settings.USE_TZ and moment.tzinfo is None:  # SQLite: in the database's zone, unmarked
+        moment = moment.replace(tzinfo=zone)
     return moment
 
 
@@ -107,9 +113,9 @@ class _Part:
     def values(self):
         return [F(attname) for attname in self.attnames]
 
-    def instance(self, using, row):
+    def instance(self, using, row, zone):
         for index, read in self.readers:
-            row[index] = read(row[index])
+            row[index] = read(row[index], zone)
         return self.model.from_db(using, self.attnames, row[: len(self.attnames)])
 
 
@@ -132,7 +138,9 @@ class PackedRows:
             field = model._meta.get_field(name)
             related_parts.append((field, _Part(field.related_model, related_fields)))
         order = [model._meta.pk.attname if name == "pk" else name for name in order_by]
-        return _Layout(part, related_parts, attrgetter(*order))
+        if not set(order) <= set(part.attnames):
+            raise TypeError(f"Packed rows are put in order by packed fields: {order_by}")
+        return _Layout(part, related_parts, _order_key(attrgetter(*order), len(order)))
 
     def column(self, queryset, parent):
         """A subquery giving, for each row of the outer query, the packed rows of `queryset`
@@ -157,20 +165,32 @@ class PackedRows:
         if packed is None:
             return []
         layout = self.layout
+        zone = connections[using].timezone
         rows = json.loads(packed) if isinstance(packed, str) else packed
         first_related = len(layout.part.attnames)
         instances = []
         for row in rows:
-            instance = layout.part.instance(using, row)
+            instance = layout.part.instance(using, row, zone)
             for index, (field, part) in enumerate(layout.related, first_related):
                 related_row = row[index]
                 if isinstance(related_row, str):  # SQLite gives a subquery's JSON as text
                     related_row = json.loads(related_row)
-                related = None if related_row is None else part.instance(using, related_row)
+                related = None if related_row is None else part.instance(using, related_row, zone)
                 field.set_cached_value(instance, related)  # as select_related leaves it
             instances.append(instance)
         instances.sort(key=layout.order_key)
         return instances
+
+
+def _order_key(values, count):
+    """Ascending, empty values last, as PostgreSQL orders them (and the page showed them)."""
+    if count == 1:
+        return lambda instance: _last_if_empty(values(instance))
+    return lambda instance: tuple(_last_if_empty(value) for value in values(instance))
+
+
+def _last_if_empty(value):
+    return (value is None, value if value is not None else 0)
 
 
 class _Layout(NamedTuple):

@@ -33,7 +33,6 @@ builder may then give any queryset (`values("pk")` too), counted as Django count
 
 import datetime
 import itertools
-import weakref
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -225,8 +224,6 @@ class _Compiled:
     def __init__(self, template, using):
         connection = connections[using]
         self.sql, self.params, self.state = _compile(template.queryset, using)
-        # Each connection's converters of the kept columns (PrecompiledCompiler), found once.
-        self.converters = weakref.WeakKeyDictionary()
         # A second build with other stand-ins must give the same SQL, the values in the same
         # places: otherwise a value changed the SQL, and binding it again would be wrong.
         others = [_stand_in(value) for value in template.stand_ins]
@@ -305,10 +302,12 @@ def _compiler_class(connection):
 
             def get_converters(self, expressions):
                 # Always the kept columns: Django would ask each of them again, every call.
-                kept = self.query.compiled.converters
-                converters = kept.get(self.connection)
+                # Kept by the connection (they may hold it), and gone with it.
+                kept = vars(self.connection).setdefault("precompiled_converters", {})
+                converters = kept.get(self.query.compiled)
                 if converters is None:
-                    converters = kept[self.connection] = super().get_converters(expressions)
+                    converters = super().get_converters(expressions)
+                    kept[self.query.compiled] = converters
                 return converters
 
         compiler_class = _compiler_classes[base] = PrecompiledCompiler

@@ -223,7 +223,9 @@ def test_stories_read_without_their_packed_relations_are_prefetched_as_django_do
 
 
 @pytest.mark.parametrize("read", ["for_page", "for_listing"])
-def test_a_filter_on_prefetched_relations_reads_only_the_storys_own_rows(read):
+def test_a_filter_on_prefetched_relations_reads_only_the_storys_own_rows(
+    read, django_assert_num_queries
+):
     article, other = (ArticleFactory(published=True, authors=2) for _ in range(2))
     for story in (article, other):
         Correction.objects.create(article=story, kind="update", text=f"On {story.pk}.")
@@ -231,6 +233,21 @@ def test_a_filter_on_prefetched_relations_reads_only_the_storys_own_rows(read):
     story = stories[article.pk]
     first, second = story.bylines.all()
     assert list(story.bylines.filter(position=second.position)) == [second]
+    # As Django's related manager gives them: the story known, each author read with its line.
+    with django_assert_num_queries(1):
+        found = story.bylines.get(position=second.position)
+        assert found.article is story and found.author.name == second.author.name
     assert story.bylines.order_by("-position").first() == second
     assert story.bylines.count() == 2
     assert [c.text for c in story.corrections.filter(kind="update")] == [f"On {article.pk}."]
+
+
+def test_boxes_at_the_end_and_after_a_paragraph_show_in_order(client):
+    article = ArticleFactory(published=True, body="<p>One.</p><p>Two.</p><p>Three.</p>")
+    AnalysisBoxFactory(article=article, after_paragraph=None, heading="At the end")
+    AnalysisBoxFactory(article=article, after_paragraph=2, heading="After two")
+    story = Article.objects.published().for_page().get(pk=article.pk)
+    assert [box.heading for box in story.analysis_boxes.all()] == ["After two", "At the end"]
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.index("Two.") < page.index("After two") < page.index("Three.")
+    assert page.index("Three.") < page.index("At the end")

@@ -68,3 +68,26 @@ def test_month_names_are_the_active_languages(language):
         expected = render_django('{{ value|date:"j F Y" }}', moment)
         assert render("{{ value|day_month_year }}", moment) == expected
     assert expected.split()[1] != "February" or language == "en-gb"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # 01:30 in London happens twice on 25 October 2026: the filter names no zone then.
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 2, 30, tzinfo=UTC),
+        datetime(2026, 3, 29, 0, 59, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+    ],
+)
+def test_the_zone_name_around_a_change_of_clocks_is_the_date_filters(moment):
+    with timezone.override("Europe/London"):
+        expected = render_django('{{ value|date:"j F Y, H:i T" }}', moment)
+        assert render("{{ value|day_month_year_time_zone }}", moment) == expected
+
+
+def test_a_naive_time_is_named_by_the_default_zone_as_the_date_filter_names_it():
+    naive = datetime(2026, 7, 1, 12, 0)
+    expected = render_django('{{ value|date:"j F Y, H:i T" }}', naive)
+    assert render("{{ value|day_month_year_time_zone }}", naive) == expected

@@ -196,6 +196,7 @@ def test_list_pages_have_canonical_and_description(client, article, url):
         "e\u0301" * 200,  # 400 code points, 200 characters once combined: not cut
         "e\u0301" * 301,
         "Cafe\u0301 " * 70,  # decomposed: normalized, as Truncator gives it
+        "Cafe\u0301",  # short and decomposed: normalized too
         "",
     ],
 )

@@ -39,11 +39,13 @@ def fill_prefetches(instances, lookups):
 def filled_reverse(relation, precompiled, queryset=None):
     """A `Filled` prefetch of the reverse foreign key `relation`, filled by `fill_reverse`."""
     return Filled(
-        relation, queryset, fill=lambda instances: fill_reverse(instances, relation, precompiled)
+        relation,
+        queryset,
+        fill=lambda instances: fill_reverse(instances, relation, precompiled, queryset),
     )
 
 
-def fill_reverse(instances, relation, precompiled):
+def fill_reverse(instances, relation, precompiled, queryset=None):
     """Fill the reverse foreign key `relation` of the instances from `precompiled(ids=[...])`,
     which reads the related objects of those ids in the relation's order."""
     field = getattr(type(instances[0]), relation).rel.field
@@ -51,10 +53,7 @@ def fill_reverse(instances, relation, precompiled):
     for obj in precompiled(ids=list(by_instance)):
         by_instance[getattr(obj, field.attname)].append(obj)
     for instance in instances:
-        found = by_instance[instance.pk]
-        for obj in found:
-            field.set_cached_value(obj, instance)  # as prefetch_related leaves `obj.article`
-        fill_prefetched(instance, relation, found, field.model, **{field.name: instance})
+        fill_reverse_prefetched(instance, relation, by_instance[instance.pk], queryset)
 
 
 def packed_reverse(relation, rows, column, queryset=None):
@@ -63,25 +62,37 @@ def packed_reverse(relation, rows, column, queryset=None):
     Instances read without the column are left to Django's own prefetch."""
 
     def fill(instances):
-        field = getattr(type(instances[0]), relation).rel.field
         for instance in [instance for instance in instances if column in vars(instance)]:
             found = rows.unpack(vars(instance)[column], instance._state.db)
-            for obj in found:
-                field.set_cached_value(obj, instance)  # as prefetch_related leaves `obj.article`
-            fill_prefetched(instance, relation, found, field.model, **{field.name: instance})
+            fill_reverse_prefetched(instance, relation, found, queryset)
 
     return Filled(relation, queryset, fill=fill)
 
 
-def fill_prefetched(instance, relation, objects, model, **filters):
+def fill_reverse_prefetched(instance, relation, objects, queryset=None):
+    """`fill_prefetched` for the reverse foreign key `relation`: each object's foreign key gives
+    `instance` without a query, and a further filter reads `queryset` (by default the related
+    model's own) narrowed to the instance, as Django's related manager does
+    (`_apply_rel_filters`): with the instance as the router's hint and known to the results."""
+    field = getattr(type(instance), relation).rel.field
+    for obj in objects:
+        field.set_cached_value(obj, instance)  # as prefetch_related leaves `obj.article`
+    # A copy: the lookup's queryset is shared by every story read through it.
+    related = field.model._default_manager.all() if queryset is None else queryset._chain()
+    related._hints = {**related._hints, "instance": instance}
+    known_id = getattr(instance, field.target_field.attname)
+    related._known_related_objects = {field: {known_id: instance}}
+    fill_prefetched(instance, relation, objects, related, **{field.name: instance})
+
+
+def fill_prefetched(instance, relation, objects, queryset, **filters):
     """Make `instance.<relation>.all()` return `objects` without a query, the way
     `prefetch_related` leaves it (django.db.models.query.prefetch_one_level).
 
-    A further filter on the relation reads `model`'s rows matching `filters`: applied only
+    A further filter on the relation reads `queryset` narrowed by `filters`: applied only
     then, as Django's related managers defer theirs (building the relation's own queryset
     cost ~20 µs, for each story and relation, that a page never used).
     """
-    queryset = model._default_manager.db_manager(instance._state.db).all()
     queryset._deferred_filter = (False, (), filters)
     queryset._result_cache = list(objects)
     queryset._prefetch_done = True
@@ -101,6 +112,7 @@ def packed_tags(rows, column):
             tags = [item.tag for item in rows.unpack(vars(instance)[column], instance._state.db)]
             # Not taggit's own queryset, which cost ~0.1 ms a story to build: the same tags,
             # should a caller filter them further.
-            fill_prefetched(instance, "tags", tags, Tag, pk__in=[tag.pk for tag in tags])
+            same_tags = Tag.objects.all()
+            fill_prefetched(instance, "tags", tags, same_tags, pk__in=[tag.pk for tag in tags])
 
     return Filled("tags", fill=fill)
