@@ -116,3 +116,8 @@ def test_the_packed_order_is_the_one_asked_for():
 def test_what_json_cannot_carry_is_refused(fields, message):
     with pytest.raises(TypeError, match=message):
         PackedRows("articles.Author", fields).layout  # noqa: B018 - resolved at first use
+
+
+def test_rows_are_ordered_by_packed_fields_only():
+    with pytest.raises(TypeError, match="in order by packed fields"):
+        PackedRows("articles.Author", ["id", "slug"], order_by=["name"]).layout  # noqa: B018
