@@ -6,9 +6,6 @@ the demo story's templates take about 2 ms of CPU where Django's template langua
 Autoescaping is on, and Django's safe strings (`mark_safe`, form widgets) stay unescaped.
 """
 
-from datetime import datetime
-
-from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
 from django.urls import reverse
@@ -34,20 +31,8 @@ def url(name, *args, **kwargs):
 
 def in_local_time(date_filter):
     """`date_filter` given times in the site's time zone, as Django's templates give a filter
-    that expects local time (django.utils.timezone.template_localtime, in fewer steps: a story
-    page prints twenty dates)."""
-
-    def local_time_filter(value):
-        if (
-            isinstance(value, datetime)
-            and value.utcoffset() is not None
-            and settings.USE_TZ
-            and getattr(value, "convert_to_local_time", True)
-        ):
-            value = value.astimezone(timezone.get_current_timezone())
-        return date_filter(value)
-
-    return local_time_filter
+    that expects local time."""
+    return lambda value: date_filter(template_localtime(value))
 
 
 def date(value, format_string):
