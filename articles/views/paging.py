@@ -1,4 +1,4 @@
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import EmptyPage, InvalidPage, Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
 
@@ -64,6 +64,19 @@ class CappedPaginator(Paginator):
         """True when the list has older stories than its pages show."""
         return self.counted > self.limit
 
+    def validate_number(self, number):
+        """As Paginator's; a page past the last one shown of a longer list is ListTooDeep."""
+        try:
+            return super().validate_number(number)
+        except EmptyPage as error:
+            # EmptyPage: `number` is a whole number, out of range.
+            if self.capped and int(number) > self.max_pages:
+                raise ListTooDeep(
+                    f"This list goes back {self.max_pages} pages, "
+                    f"to its {self.limit:,} newest stories."
+                ) from error
+            raise
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -83,21 +96,7 @@ def story_page_or_404(request, stories, per_page, max_pages, **values):
 
 
 def _page_or_404(request, paginator):
-    requested = request.GET.get("page") or 1
     try:
-        return paginator.page(requested)
+        return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
-        capped = isinstance(paginator, CappedPaginator) and paginator.capped
-        if capped and _number(requested) > paginator.max_pages:
-            raise ListTooDeep(
-                f"This list goes back {paginator.max_pages} pages, "
-                f"to its {paginator.limit:,} newest stories."
-            ) from error
         raise Http404(str(error)) from error
-
-
-def _number(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
