@@ -26,7 +26,6 @@ used. PostgreSQL's `json` has no equality: a packed column cannot go through DIS
 
 import datetime
 import json
-from operator import attrgetter
 from typing import NamedTuple
 
 from django.apps import apps
@@ -94,8 +93,7 @@ def _date_time(value, zone):
 
 
 class _Part:
-    """One model's values in a packed row: its fields, in the model's order, then the rows of
-    its related objects."""
+    """One model's values in a packed row: its fields, in the model's order."""
 
     def __init__(self, model, names):
         wanted = {model._meta.get_field(name) for name in names}
@@ -140,7 +138,7 @@ class PackedRows:
         order = [model._meta.pk.attname if name == "pk" else name for name in order_by]
         if not set(order) <= set(part.attnames):
             raise TypeError(f"Packed rows are put in order by packed fields: {order_by}")
-        return _Layout(part, related_parts, _order_key(attrgetter(*order), len(order)))
+        return _Layout(part, related_parts, _order_key(order))
 
     def column(self, queryset, parent):
         """A subquery giving, for each row of the outer query, the packed rows of `queryset`
@@ -182,15 +180,13 @@ class PackedRows:
         return instances
 
 
-def _order_key(values, count):
+def _order_key(names):
     """Ascending, empty values last, as PostgreSQL orders them (and the page showed them)."""
-    if count == 1:
-        return lambda instance: _last_if_empty(values(instance))
-    return lambda instance: tuple(_last_if_empty(value) for value in values(instance))
+    return lambda instance: tuple(_last_if_empty(getattr(instance, name)) for name in names)
 
 
 def _last_if_empty(value):
-    return (value is None, value if value is not None else 0)
+    return (value is None, 0 if value is None else value)
 
 
 class _Layout(NamedTuple):

@@ -62,11 +62,17 @@ def packed_reverse(relation, rows, column, queryset=None):
     Instances read without the column are left to Django's own prefetch."""
 
     def fill(instances):
-        for instance in [instance for instance in instances if column in vars(instance)]:
-            found = rows.unpack(vars(instance)[column], instance._state.db)
+        for instance, found in _unpacked(instances, rows, column):
             fill_reverse_prefetched(instance, relation, found, queryset)
 
     return Filled(relation, queryset, fill=fill)
+
+
+def _unpacked(instances, rows, column):
+    """(instance, its objects) for each instance read with the packed `column`."""
+    for instance in instances:
+        if column in vars(instance):
+            yield instance, rows.unpack(vars(instance)[column], instance._state.db)
 
 
 def fill_reverse_prefetched(instance, relation, objects, queryset=None):
@@ -108,8 +114,8 @@ def packed_tags(rows, column):
     """
 
     def fill(instances):
-        for instance in [instance for instance in instances if column in vars(instance)]:
-            tags = [item.tag for item in rows.unpack(vars(instance)[column], instance._state.db)]
+        for instance, items in _unpacked(instances, rows, column):
+            tags = [item.tag for item in items]
             # Not taggit's own queryset, which cost ~0.1 ms a story to build: the same tags,
             # should a caller filter them further.
             same_tags = Tag.objects.all()
