@@ -3,6 +3,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from articles.forms import CommentForm
 from articles.models import Comment, CommentStatus
 from tests.factories import ArticleFactory, CommentFactory, comment_form_data
 
@@ -44,6 +45,26 @@ def test_refused_comment_keeps_what_the_reader_typed(client):
     assert 'value="Olga"' in page and 'value="not-an-email"' in page
     assert "Enter a valid email address." in page
     assert not Comment.objects.exists()
+
+
+def test_blank_form_widgets_are_rendered_once_and_a_refused_form_shows_what_was_typed(client):
+    article = ArticleFactory(published=True)
+    blank = CommentForm(article=article)
+    fields = [*blank.reader_fields, blank["website"]]
+    assert [blank.field_html(field) for field in fields] == [str(field) for field in fields]
+    assert all(blank.field_html(field) is blank.field_html(field) for field in fields)
+
+    refused = CommentForm(
+        {"name": "Olga", "email": "not-an-email", "body": "Kept."}, article=article
+    )
+    assert not refused.is_valid()
+    email = refused.field_html(refused["email"])
+    assert email == str(refused["email"]) != blank.field_html(blank["email"])
+    assert 'value="not-an-email"' in email and 'aria-invalid="true"' in email
+    # The blank widgets were not changed by the refused form.
+    assert "value=" not in blank.field_html(blank["email"])
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert blank.field_html(blank["body"]) in page
 
 
 def test_blank_comment_is_refused_beside_the_field(client):
