@@ -26,6 +26,7 @@ from articles.models.related import RelatedCandidates
 from articles.paths import public_path
 from articles.richtext import RichTextField, sanitize_html, sanitized_for_page
 from articles.story import split_story
+from newsroom.loading import DirectlyLoaded
 from newsroom.packed import PackedRows
 from newsroom.precompiled import Precompiled
 
@@ -61,7 +62,7 @@ class PrepublicationError(WorkflowError):
         super().__init__(" ".join(finding.message for finding in findings))
 
 
-class Section(models.Model):
+class Section(DirectlyLoaded):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(
@@ -78,7 +79,7 @@ class Section(models.Model):
         return public_path("articles:section", slug=self.slug)
 
 
-class Author(models.Model):
+class Author(DirectlyLoaded):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     job_title = models.CharField(max_length=120, blank=True, help_text="e.g. “Russia editor”")
@@ -260,7 +261,7 @@ class ArticleQuerySet(models.QuerySet):
         super()._prefetch_related_objects()
 
 
-class Article(models.Model):
+class Article(DirectlyLoaded):
     headline = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200, blank=True, help_text="Made from the headline when left empty."
@@ -546,7 +547,7 @@ class Article(models.Model):
             )
 
 
-class Byline(models.Model):
+class Byline(DirectlyLoaded):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
@@ -561,7 +562,7 @@ class Byline(models.Model):
         return str(self.author)
 
 
-class AnalysisBox(models.Model):
+class AnalysisBox(DirectlyLoaded):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="analysis_boxes")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="analysis_boxes")
     heading = models.CharField(max_length=200, blank=True)

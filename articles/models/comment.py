@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from articles.signals import comments_moderated
+from newsroom.loading import DirectlyLoaded
 
 
 class CommentStatus(models.TextChoices):
@@ -64,7 +65,7 @@ class CommentQuerySet(models.QuerySet):
         return count
 
 
-class Comment(models.Model):
+class Comment(DirectlyLoaded):
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="comments"
     )

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from newsroom.loading import DirectlyLoaded
+
 
 class CorrectionKind(models.TextChoices):
     CORRECTION = "correction", "Correction"
@@ -12,7 +14,7 @@ class CorrectionKind(models.TextChoices):
     UPDATE = "update", "Update"
 
 
-class Correction(models.Model):
+class Correction(DirectlyLoaded):
     """A correction, clarification or update that editors add to a published story."""
 
     article = models.ForeignKey(
