@@ -60,7 +60,9 @@ class DirectlyLoaded(models.Model):
         plain = _PLAIN.get(cls)
         if plain is None:
             plain = _PLAIN[cls] = _init_changes_nothing(cls)
-        if not plain or pre_init.has_listeners(cls) or post_init.has_listeners(cls):
+        if not plain or any(
+            signal.receivers and signal.has_listeners(cls) for signal in (pre_init, post_init)
+        ):
             return super().from_db(db, field_names, values)
         new = cls.__new__(cls)
         state = models.base.ModelState()

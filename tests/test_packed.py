@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef
+from django.db.models import query as query_module
 from django.utils import timezone
 
 from articles.models import Article, Byline, Correction, Section
@@ -121,3 +122,29 @@ def test_what_json_cannot_carry_is_refused(fields, message):
 def test_rows_are_ordered_by_packed_fields_only():
     with pytest.raises(TypeError, match="in order by packed fields"):
         PackedRows("articles.Author", ["id", "slug"], order_by=["name"]).layout  # noqa: B018
+
+
+def test_a_story_read_with_its_packed_rows_needs_no_prefetch_pass(
+    monkeypatch, django_assert_num_queries
+):
+    article = ArticleFactory(published=True, authors=2, tags=2, comments=1)
+    Correction.objects.create(article=article, kind="correction", text="A name was misspelt.")
+    django_passes = []
+    real_pass = query_module.prefetch_related_objects
+    monkeypatch.setattr(
+        query_module,
+        "prefetch_related_objects",
+        lambda *args: django_passes.append(args) or real_pass(*args),
+    )
+
+    with django_assert_num_queries(1):
+        story = Article.objects.for_page().get(pk=article.pk)
+        assert len(story.bylines.all()) == 2 and len(story.tags.all()) == 2
+        assert [c.text for c in story.corrections.all()] == ["A name was misspelt."]
+    assert django_passes == []
+
+    # A lookup of its own still goes through Django's prefetch, the packed ones kept.
+    with django_assert_num_queries(2):
+        story = Article.objects.for_page().prefetch_related("comments").get(pk=article.pk)
+        assert len(story.comments.all()) == 1 and len(story.bylines.all()) == 2
+    assert len(django_passes) == 1

@@ -257,7 +257,11 @@ class ArticleQuerySet(models.QuerySet):
         # Django's hook between fetching the rows and prefetching: what is filled here for
         # less (articles.models.prefetch), prefetch_related skips.
         stories = [obj for obj in self._result_cache if isinstance(obj, Article)]
-        fill_prefetches(stories, self._prefetch_related_lookups)
+        complete = fill_prefetches(stories, self._prefetch_related_lookups)
+        if complete and len(stories) == len(self._result_cache):
+            # Django's own pass would find each relation filled: ~0.1 ms for nothing.
+            self._prefetch_done = True
+            return
         super()._prefetch_related_objects()
 
 

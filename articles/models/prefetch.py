@@ -10,6 +10,7 @@ a subquery per story. What is filled here answers `.all()` as a prefetch does, a
 """
 
 from django.db.models import Prefetch
+from django.db.models.constants import LOOKUP_SEP
 from taggit.models import Tag
 
 
@@ -23,17 +24,28 @@ class Filled(Prefetch):
 
 
 def fill_prefetches(instances, lookups):
-    """Fill each `Filled` lookup on the instances that do not have it yet."""
+    """Fill each `Filled` lookup on the instances that do not have it yet. True when that
+    leaves `prefetch_related` nothing to do: every lookup filled on every instance."""
+    complete = True
     for lookup in lookups:
-        if isinstance(lookup, Filled):
-            relation = lookup.prefetch_to
-            needing = [
-                instance
-                for instance in instances
-                if relation not in vars(instance).get("_prefetched_objects_cache", {})
-            ]
-            if needing:
-                lookup.fill(needing)
+        if not isinstance(lookup, Filled):
+            complete = False
+            continue
+        # A deeper level (`bylines__author`) is left to Django.
+        complete = complete and LOOKUP_SEP not in lookup.prefetch_through
+        relation = lookup.prefetch_to
+        needing = [
+            instance
+            for instance in instances
+            if relation not in vars(instance).get("_prefetched_objects_cache", {})
+        ]
+        if needing:
+            lookup.fill(needing)
+            complete = complete and all(
+                relation in vars(instance).get("_prefetched_objects_cache", {})
+                for instance in needing
+            )
+    return complete
 
 
 def filled_reverse(relation, precompiled, queryset=None):
