@@ -60,8 +60,10 @@ class DirectlyLoaded(models.Model):
         plain = _PLAIN.get(cls)
         if plain is None:
             plain = _PLAIN[cls] = _init_changes_nothing(cls)
-        if not plain or any(
-            signal.receivers and signal.has_listeners(cls) for signal in (pre_init, post_init)
+        if (
+            not plain
+            or (pre_init.receivers and pre_init.has_listeners(cls))
+            or (post_init.receivers and post_init.has_listeners(cls))
         ):
             return super().from_db(db, field_names, values)
         new = cls.__new__(cls)
