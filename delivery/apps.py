@@ -9,7 +9,8 @@ class DeliveryConfig(AppConfig):
 
     def ready(self):
         from ads.slots import CANDIDATES_KEY, render_slot
-        from delivery import holes, invalidation
+        from delivery import holes, invalidation, timestamps
 
         invalidation.connect()
+        timestamps.connect()
         holes.register("ad_slot", render_slot, prefetch=CANDIDATES_KEY)
