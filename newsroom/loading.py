@@ -24,8 +24,10 @@ STORING_DESCRIPTORS = {
 
 def _init_changes_nothing(model):
     """Whether `model.__init__` is Django's own and only stores the values it is given."""
-    if model.__init__ is not models.Model.__init__:
-        return False
+    # Nor a mixin's, which Model.__init__ would reach through super(), nor a __setattr__.
+    for base in model.__mro__:
+        if base not in (models.Model, object) and {"__init__", "__setattr__"} & set(vars(base)):
+            return False
     for field in model._meta.concrete_fields:
         descriptor = next(
             (

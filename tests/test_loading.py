@@ -5,24 +5,15 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.db.models.signals import post_init
+from django.test.utils import isolate_apps
 
 from articles.models import AnalysisBox, Article, Author, Comment, Correction, EditorImage
-from newsroom.loading import DirectlyLoaded, _init_changes_nothing
+from newsroom.loading import _PLAIN, DirectlyLoaded, _init_changes_nothing
 from tests.factories import AnalysisBoxFactory, ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
 DIRECTLY_LOADED = [model for model in apps.get_models() if issubclass(model, DirectlyLoaded)]
-
-
-def django_from_db(model, db, names, values):
-    return models.Model.from_db.__func__(model, db, names, values)
-
-
-def made_by_django(instance):
-    model = type(instance)
-    names = [field.attname for field in model._meta.concrete_fields]
-    return django_from_db(model, "default", names, [getattr(instance, n) for n in names])
 
 
 def fields_and_state(instance):
@@ -43,14 +34,36 @@ def test_the_story_models_are_loaded_directly():
     assert all(_init_changes_nothing(model) for model in DIRECTLY_LOADED)
 
 
-def test_every_directly_loaded_model_reads_as_django_makes_it(one_of_each):
+def test_every_directly_loaded_model_reads_as_django_makes_it(one_of_each, monkeypatch):
     for model in DIRECTLY_LOADED:
-        instances = list(model.objects.all())
-        assert instances, model
-        for instance in instances:
-            assert "_state" in vars(instance) and not instance._state.adding
-            assert fields_and_state(instance) == fields_and_state(made_by_django(instance))
-            assert instance == model.objects.get(pk=instance.pk)
+        for only in [None, ["pk"]]:
+            queryset = model.objects.order_by("pk")
+            queryset = queryset.only(*only) if only else queryset
+            directly = list(queryset)
+            with monkeypatch.context() as django_way:
+                django_way.setitem(_PLAIN, model, False)
+                through_init = list(queryset)
+            assert directly, model
+            assert [fields_and_state(i) for i in directly] == [
+                fields_and_state(i) for i in through_init
+            ]
+            assert [i.get_deferred_fields() for i in directly] == [
+                i.get_deferred_fields() for i in through_init
+            ]
+
+
+def test_the_direct_way_runs_no_init_and_keeps_the_database(monkeypatch):
+    article = ArticleFactory(published=True)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("Model.__init__ ran")
+
+    monkeypatch.setattr(models.Model, "__init__", refused)
+    story = Article.objects.get(pk=article.pk)
+    assert story.headline == article.headline
+    names = [field.attname for field in Article._meta.concrete_fields]
+    copy = Article.from_db("replica", names, [getattr(story, name) for name in names])
+    assert copy._state.db == "replica" and not copy._state.adding
 
 
 def test_deferred_fields_stay_deferred_and_load_when_read(django_assert_num_queries):
@@ -92,3 +105,37 @@ def test_a_listener_to_init_gets_the_instance_made_through_init():
 def test_an_image_that_keeps_its_dimensions_is_not_loaded_directly():
     # Setting its file updates its width and height: only __init__ does that.
     assert not _init_changes_nothing(EditorImage)
+
+
+@isolate_apps("newsletter")
+def test_a_model_whose_mixin_has_an_init_is_made_by_django():
+    class Remembering:
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.remembered = True
+
+    class Remembered(DirectlyLoaded, Remembering):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "newsletter"
+
+    class Guarded(DirectlyLoaded):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "newsletter"
+
+        def __setattr__(self, name, value):
+            super().__setattr__(name, value)
+
+    class Plain(DirectlyLoaded):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "newsletter"
+
+    assert not _init_changes_nothing(Remembered)
+    assert Remembered.from_db("default", ["id", "name"], [1, "a"]).remembered
+    assert not _init_changes_nothing(Guarded)
+    assert _init_changes_nothing(Plain)

@@ -10,6 +10,8 @@ from django.db.models import query as query_module
 from django.utils import timezone
 
 from articles.models import Article, Byline, Correction, Section
+from articles.models.article import BYLINE_ROWS
+from articles.models.prefetch import packed_reverse
 from newsroom.packed import PackedRows
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 
@@ -147,4 +149,24 @@ def test_a_story_read_with_its_packed_rows_needs_no_prefetch_pass(
     with django_assert_num_queries(2):
         story = Article.objects.for_page().prefetch_related("comments").get(pk=article.pk)
         assert len(story.comments.all()) == 1 and len(story.bylines.all()) == 2
+    assert len(django_passes) == 1
+
+
+def test_a_packed_lookup_read_without_its_column_is_left_to_django(
+    monkeypatch, django_assert_num_queries
+):
+    article = ArticleFactory(published=True, authors=2)
+    django_passes = []
+    real_pass = query_module.prefetch_related_objects
+    monkeypatch.setattr(
+        query_module,
+        "prefetch_related_objects",
+        lambda *args: django_passes.append(args) or real_pass(*args),
+    )
+    lookup = packed_reverse("bylines", BYLINE_ROWS, "packed_bylines")
+
+    with django_assert_num_queries(2):  # the story, then Django's prefetch of its bylines
+        story = Article.objects.prefetch_related(lookup).get(pk=article.pk)
+    with django_assert_num_queries(0):
+        assert len(story.bylines.all()) == 2
     assert len(django_passes) == 1
