@@ -152,3 +152,60 @@ def test_production_sends_hsts_and_secure_httponly_samesite_cookies(tmp_path):
     assert set(probe["cookies"]) == {"csrftoken", "sessionid"}
     for name, cookie in probe["cookies"].items():
         assert cookie == {"secure": True, "httponly": True, "samesite": "Lax"}, name
+
+
+def run_csp_middleware(path, view=None):
+    """A response to `path` through the site's CSP middleware, as django-csp would make it."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from newsroom.middleware import SiteCSPMiddleware
+
+    request = RequestFactory().get(path)
+    middleware = SiteCSPMiddleware(lambda request: (view or (lambda r: HttpResponse()))(request))
+    return request, middleware(request)
+
+
+def test_the_site_policy_built_once_is_the_one_django_csp_builds(settings):
+    from csp.decorators import csp_update
+    from csp.exceptions import CSPNonceError
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+
+    request, response = run_csp_middleware("/")
+    assert response["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in response
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)  # asked for after the header was written
+
+    # A view's own policy still goes through django-csp.
+    _, own = run_csp_middleware(
+        "/", csp_update({"img-src": ["https://images.example"]})(lambda request: HttpResponse())
+    )
+    assert "https://images.example" in policy(own)["img-src"]
+
+    # Changed settings are read again.
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {"script-src": ["'self'"]},
+        "EXCLUDE_URL_PREFIXES": ["/healthz"],
+    }
+    _, changed = run_csp_middleware("/")
+    assert changed["Content-Security-Policy"] == "default-src 'none'"
+    assert changed["Content-Security-Policy-Report-Only"] == build_policy(report_only=True)
+    assert "script-src 'self'" in changed["Content-Security-Policy-Report-Only"]
+    _, excluded = run_csp_middleware("/healthz")
+    assert "Content-Security-Policy-Report-Only" not in excluded
+
+
+def test_the_site_policy_is_built_once_per_process(monkeypatch):
+    from newsroom import middleware
+
+    built = []
+    real = middleware.build_policy
+    monkeypatch.setattr(middleware, "build_policy", lambda **kw: built.append(kw) or real(**kw))
+    monkeypatch.setattr(middleware, "_SITE_POLICIES", {})
+    for _ in range(3):
+        _, response = run_csp_middleware("/")
+        assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert built == [{"report_only": False}, {"report_only": True}]
