@@ -148,7 +148,7 @@ class PackedRows:
         for field, part in layout.related:
             # The related object's row in a subquery of its own, by primary key: joined, the
             # planner scanned the whole related table once for each outer row.
-            related_row = part.model._base_manager.filter(pk=OuterRef(field.attname))
+            related_row = part.model._base_manager.filter(pk=OuterRef(field.attname)).order_by()
             values.append(Subquery(related_row.values(row=_JSONArray(*part.values()))))
         rows = (
             queryset.order_by()

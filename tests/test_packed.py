@@ -170,3 +170,17 @@ def test_a_packed_lookup_read_without_its_column_is_left_to_django(
     with django_assert_num_queries(0):
         assert len(story.bylines.all()) == 2
     assert len(django_passes) == 1
+
+
+def test_a_packed_related_row_is_read_without_its_models_ordering():
+    # Author is ordered by name: a subquery for one row by primary key needs no sort, and
+    # PostgreSQL sorted each byline's one author row.
+    assert Article._meta.get_field("bylines").related_model is Byline
+    sql = str(
+        Article.objects.order_by()
+        .annotate(
+            packed=BYLINE_ROWS.column(Byline.objects.filter(article=OuterRef("pk")), "article")
+        )
+        .query
+    )
+    assert "ORDER BY" not in sql.upper(), sql
