@@ -9,4 +9,5 @@ def site(request):
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
         "nav_sections": lambda: navigation.sections(request),
+        "nav_links": lambda: navigation.links(request),
     }

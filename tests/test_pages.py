@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,6 +58,21 @@ def test_navigation_links_every_section_in_position_order(client):
     page = client.get(reverse("articles:home")).content.decode()
     nav = page[page.index('<nav class="site-nav"') :]
     assert nav.index('href="/sections/first/"') < nav.index('href="/sections/later/"')
+
+
+def test_navigation_links_follow_the_script_prefix_of_each_request(client, settings):
+    settings.NEWSROOM_PAGE_CACHE = False  # each request rendered, the navigation still kept
+    SectionFactory(name="World", slug="world")
+
+    def nav():
+        page = client.get(reverse("articles:home")).content.decode()
+        return page[page.index('<nav class="site-nav"') :]
+
+    # The links are kept per content version: a site mounted under a prefix gets its own.
+    assert 'href="/sections/world/"' in nav()
+    with override_script_prefix("/news/"):
+        assert 'href="/news/sections/world/"' in nav()
+    assert 'href="/sections/world/"' in nav()
 
 
 def test_home_more_pages(client):
