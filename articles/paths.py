@@ -29,8 +29,15 @@ def _pattern(viewname, names):
     return pattern
 
 
+@cache
+def _fixed_path(viewname):
+    return _pattern(viewname, ()).format()
+
+
 def public_path(viewname, **kwargs):
     """reverse(viewname, kwargs=kwargs), the same path at a fraction of the cost."""
+    if not kwargs:  # the home page, the feeds, search: the same path on every page
+        return get_script_prefix() + _fixed_path(viewname)
     values = {name: str(value) for name, value in kwargs.items()}
     if not all(PLAIN.match(value) for value in values.values()):
         return reverse(viewname, kwargs=kwargs)
@@ -41,3 +48,4 @@ def public_path(viewname, **kwargs):
 def _forget_patterns(*, setting, **kwargs):
     if setting == "ROOT_URLCONF":
         _pattern.cache_clear()
+        _fixed_path.cache_clear()

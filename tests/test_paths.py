@@ -25,9 +25,11 @@ def test_story_section_and_author_paths_are_the_reversed_ones():
 
 def test_paths_follow_the_script_prefix(script_prefix):
     Section(slug="world").get_absolute_url()  # the pattern is made under the first prefix
+    public_path("articles:search")
     script_prefix("/news/")
     assert Section(slug="world").get_absolute_url() == "/news/sections/world/"
     assert reverse("articles:section", kwargs={"slug": "world"}) == "/news/sections/world/"
+    assert public_path("articles:search") == reverse("articles:search") == "/news/search/"
 
 
 def test_a_value_that_is_not_plain_goes_through_reverse():
