@@ -126,18 +126,24 @@ def test_rows_are_ordered_by_packed_fields_only():
         PackedRows("articles.Author", ["id", "slug"], order_by=["name"]).layout  # noqa: B018
 
 
-def test_a_story_read_with_its_packed_rows_needs_no_prefetch_pass(
-    monkeypatch, django_assert_num_queries
-):
-    article = ArticleFactory(published=True, authors=2, tags=2, comments=1)
-    Correction.objects.create(article=article, kind="correction", text="A name was misspelt.")
-    django_passes = []
+@pytest.fixture
+def django_passes(monkeypatch):
+    """The calls of Django's own prefetch pass, which still runs them."""
+    passes = []
     real_pass = query_module.prefetch_related_objects
     monkeypatch.setattr(
         query_module,
         "prefetch_related_objects",
-        lambda *args: django_passes.append(args) or real_pass(*args),
+        lambda *args: passes.append(args) or real_pass(*args),
     )
+    return passes
+
+
+def test_a_story_read_with_its_packed_rows_needs_no_prefetch_pass(
+    django_passes, django_assert_num_queries
+):
+    article = ArticleFactory(published=True, authors=2, tags=2, comments=1)
+    Correction.objects.create(article=article, kind="correction", text="A name was misspelt.")
 
     with django_assert_num_queries(1):
         story = Article.objects.for_page().get(pk=article.pk)
@@ -153,16 +159,9 @@ def test_a_story_read_with_its_packed_rows_needs_no_prefetch_pass(
 
 
 def test_a_packed_lookup_read_without_its_column_is_left_to_django(
-    monkeypatch, django_assert_num_queries
+    django_passes, django_assert_num_queries
 ):
     article = ArticleFactory(published=True, authors=2)
-    django_passes = []
-    real_pass = query_module.prefetch_related_objects
-    monkeypatch.setattr(
-        query_module,
-        "prefetch_related_objects",
-        lambda *args: django_passes.append(args) or real_pass(*args),
-    )
     lookup = packed_reverse("bylines", BYLINE_ROWS, "packed_bylines")
 
     with django_assert_num_queries(2):  # the story, then Django's prefetch of its bylines
