@@ -7,6 +7,8 @@ to those signals and every field's descriptor does no more than store the value,
 instance is made by filling its `__dict__`: about 1.5 µs.
 """
 
+import inspect
+
 from django.db import models
 from django.db.models.fields.files import FileDescriptor, ImageFileDescriptor
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -29,14 +31,7 @@ def _init_changes_nothing(model):
         if base not in (models.Model, object) and {"__init__", "__setattr__"} & set(vars(base)):
             return False
     for field in model._meta.concrete_fields:
-        descriptor = next(
-            (
-                base.__dict__[field.attname]
-                for base in model.__mro__
-                if field.attname in base.__dict__
-            ),
-            None,
-        )
+        descriptor = inspect.getattr_static(model, field.attname, None)
         if type(descriptor) not in STORING_DESCRIPTORS:
             return False
         # An image field that keeps its dimensions updates them as its file is set.

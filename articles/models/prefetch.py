@@ -34,18 +34,15 @@ def fill_prefetches(instances, lookups):
         # A deeper level (`bylines__author`) is left to Django.
         complete = complete and LOOKUP_SEP not in lookup.prefetch_through
         relation = lookup.prefetch_to
-        needing = [
-            instance
-            for instance in instances
-            if relation not in vars(instance).get("_prefetched_objects_cache", {})
-        ]
+        needing = [instance for instance in instances if not _is_filled(instance, relation)]
         if needing:
             lookup.fill(needing)
-            complete = complete and all(
-                relation in vars(instance).get("_prefetched_objects_cache", {})
-                for instance in needing
-            )
+            complete = complete and all(_is_filled(instance, relation) for instance in needing)
     return complete
+
+
+def _is_filled(instance, relation):
+    return relation in vars(instance).get("_prefetched_objects_cache", {})
 
 
 def filled_reverse(relation, precompiled, queryset=None):
