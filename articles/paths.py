@@ -13,6 +13,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 
+from newsroom.rendering import script_prefix
+
 PLAIN = re.compile(r"[-a-zA-Z0-9_]+\Z")
 # Digits, so that a number, a slug and a str converter all take it.
 MARKER = 7_310_000_000
@@ -37,11 +39,11 @@ def _fixed_path(viewname):
 def public_path(viewname, **kwargs):
     """reverse(viewname, kwargs=kwargs), the same path at a fraction of the cost."""
     if not kwargs:  # the home page, the feeds, search: the same path on every page
-        return get_script_prefix() + _fixed_path(viewname)
+        return script_prefix() + _fixed_path(viewname)
     values = {name: str(value) for name, value in kwargs.items()}
     if not all(PLAIN.match(value) for value in values.values()):
         return reverse(viewname, kwargs=kwargs)
-    return get_script_prefix() + _pattern(viewname, tuple(values)).format(**values)
+    return script_prefix() + _pattern(viewname, tuple(values)).format(**values)
 
 
 @receiver(setting_changed)

@@ -9,6 +9,8 @@ from django.utils import translation
 from django.utils.dates import MONTHS
 from django.utils.timezone import get_default_timezone
 
+from newsroom import rendering
+
 
 @cache
 def _month_names(language):
@@ -19,7 +21,7 @@ def _month_names(language):
 
 
 def month_name(number):
-    return _month_names(translation.get_language())[number]
+    return _month_names(rendering.language())[number]
 
 
 def iso_time(value):

@@ -89,7 +89,8 @@ WSGI_APPLICATION = "newsroom.wsgi.application"
 TEMPLATES = [
     {
         # The reader's pages (newsroom/templating.py).
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "BACKEND": "newsroom.templating.Jinja2",
+        "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {

@@ -8,10 +8,10 @@ Autoescaping is on, and Django's safe strings (`mark_safe`, form widgets) stay u
 
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
+from django.template.backends import jinja2 as django_jinja2
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment, pass_context
 
 from ads.slots import render_slot
@@ -19,6 +19,24 @@ from articles import reader_dates
 from articles.paths import public_path
 from articles.richtext import safe_rich_text
 from delivery.holes import per_response
+from newsroom.rendering import local_time, rendering
+
+
+class Template(django_jinja2.Template):
+    def render(self, context=None, request=None):
+        with rendering():
+            return super().render(context, request)
+
+
+class Jinja2(django_jinja2.Jinja2):
+    """Django's Jinja2 backend, whose templates read the time zone, the language and the
+    script prefix once per render (newsroom.rendering)."""
+
+    def from_string(self, template_code):
+        return Template(super().from_string(template_code).template, self)
+
+    def get_template(self, template_name):
+        return Template(super().get_template(template_name).template, self)
 
 
 def url(name, *args, **kwargs):
@@ -32,12 +50,12 @@ def url(name, *args, **kwargs):
 def in_local_time(date_filter):
     """`date_filter` given times in the site's time zone, as Django's templates give a filter
     that expects local time."""
-    return lambda value: date_filter(template_localtime(value))
+    return lambda value: date_filter(local_time(value))
 
 
 def date(value, format_string):
     """Django's `date` filter: `{{ article.publish_at|date("j F Y, H:i T") }}`."""
-    return defaultfilters.date(template_localtime(value), format_string)
+    return defaultfilters.date(local_time(value), format_string)
 
 
 def now(format_string):

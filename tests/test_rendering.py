@@ -1,0 +1,73 @@
+"""The reader's pages read the time zone, language and script prefix once per render
+(newsroom/rendering.py) and print what Django's own functions would have given."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.template import engines
+from django.test.utils import override_script_prefix
+from django.utils import timezone, translation
+
+from articles import reader_dates
+from articles.paths import public_path
+from newsroom import rendering
+
+MOMENT = datetime(2022, 2, 24, 4, 5, 6, tzinfo=UTC)
+
+
+def render(text, **context):
+    return engines["jinja2"].from_string(text).render(context)
+
+
+def render_django(text, **context):
+    return engines["django"].from_string(text).render(context)
+
+
+def test_a_render_uses_what_was_active_when_it_began():
+    text = "{{ value|day_month_year_time_zone }} {{ url('articles:tag', slug='belarus') }}"
+    with (
+        timezone.override("Asia/Tokyo"),
+        translation.override("de"),
+        override_script_prefix("/news/"),
+    ):
+        assert render(text, value=MOMENT) == "24 Februar 2022, 13:05 JST /news/tags/belarus/"
+    assert render(text, value=MOMENT) == "24 February 2022, 04:05 UTC /tags/belarus/"
+
+
+def test_what_a_render_read_is_forgotten_when_it_ends():
+    with timezone.override("Asia/Tokyo"):
+        render("{{ value|iso_time }}", value=MOMENT)
+    assert rendering._rendered_for.get() is None
+    # Outside a render the same helpers ask Django each time.
+    with translation.override("de"), override_script_prefix("/news/"):
+        assert reader_dates.day_month_year(MOMENT) == "24 Februar 2022"
+        assert public_path("articles:tag", slug="belarus") == "/news/tags/belarus/"
+        assert rendering.local_time(MOMENT) == timezone.template_localtime(MOMENT)
+
+
+def test_a_render_within_a_render_gives_back_the_outer_ones():
+    inner = engines["jinja2"].from_string("{{ value|day_month_year_time_zone }}")
+    with timezone.override("Asia/Tokyo"), rendering.rendering():
+        outer = rendering._rendered_for.get()
+        assert inner.render({"value": MOMENT}) == "24 February 2022, 13:05 JST"
+        assert rendering._rendered_for.get() is outer
+
+
+@pytest.mark.parametrize("value", [MOMENT, datetime(2022, 2, 24, 4, 5, 6)])
+def test_without_time_zones_times_print_as_they_are(settings, value):
+    settings.USE_TZ = False
+    expected = render_django('{{ value|date:"j F Y, H:i" }}', value=value)
+    assert (
+        render("{{ value|day_month_year_time }}", value=value)
+        == expected
+        == ("24 February 2022, 04:05")
+    )
+
+
+def test_within_a_render_the_copy_is_read_not_django():
+    with rendering.rendering():
+        # Nothing in a page activates another zone or language while it renders; were it to,
+        # the page would still print what it began with.
+        with timezone.override("Asia/Tokyo"), translation.override("de"):
+            assert rendering.local_time(MOMENT).tzinfo is timezone.get_default_timezone()
+            assert reader_dates.day_month_year(MOMENT) == "24 February 2022"
