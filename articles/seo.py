@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import to_locale
+
+from newsroom.static_urls import static
 
 # Google shows at most this much of a headline from structured data.
 JSONLD_HEADLINE_CHARS = 110

@@ -6,7 +6,6 @@ the demo story's templates take about 2 ms of CPU where Django's template langua
 Autoescaping is on, and Django's safe strings (`mark_safe`, form widgets) stay unescaped.
 """
 
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
 from django.template.backends import jinja2 as django_jinja2
 from django.urls import reverse
@@ -20,6 +19,7 @@ from articles.paths import public_path
 from articles.richtext import safe_rich_text
 from delivery.holes import per_response
 from newsroom.rendering import local_time, rendering
+from newsroom.static_urls import static
 
 
 class Template(django_jinja2.Template):
@@ -76,7 +76,7 @@ def environment(**options):
     # development too: Django's backend would print `{{ name }}` there instead.
     options["undefined"] = ChainableUndefined
     env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
-    env.globals.update(url=url, static=staticfiles_storage.url, now=now, ad_slot=ad_slot)
+    env.globals.update(url=url, static=static, now=now, ad_slot=ad_slot)
     env.filters.update(
         date=date,
         iso_time=in_local_time(reader_dates.iso_time),
