@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article, Byline, Correction, Section
 from articles.models.article import BYLINE_ROWS
-from articles.models.prefetch import packed_reverse
+from articles.models.prefetch import packed_reverse, related_all
 from newsroom.packed import PackedRows
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 
@@ -183,3 +183,25 @@ def test_a_packed_related_row_is_read_without_its_models_ordering():
         .query
     )
     assert "ORDER BY" not in sql.upper(), sql
+
+
+def test_a_storys_methods_read_its_prefetched_rows_and_otherwise_query(
+    django_assert_num_queries,
+):
+    article = ArticleFactory(published=True, authors=2)
+    Correction.objects.create(article=article, kind="correction", text="A name was misspelt.")
+    correction_at = Correction.objects.get().at
+
+    story = Article.objects.for_page().get(pk=article.pk)
+    with django_assert_num_queries(0):
+        assert related_all(story, "bylines") is story.bylines.all()
+        assert len(story.byline) == 2 and story.last_modified == correction_at
+        assert story.reading_minutes == 1 and len(story.story_parts()) >= 1
+
+    plain = Article.objects.get(pk=article.pk)  # nothing prefetched: each reads its rows
+    with django_assert_num_queries(1):
+        assert [line.pk for line in related_all(plain, "bylines")] == [
+            line.pk for line in story.bylines.all()
+        ]
+    with django_assert_num_queries(1):
+        assert plain.last_modified == correction_at

@@ -21,6 +21,7 @@ from articles.models.prefetch import (
     filled_reverse,
     packed_reverse,
     packed_tags,
+    related_all,
 )
 from articles.models.related import RelatedCandidates
 from articles.paths import public_path
@@ -375,7 +376,7 @@ class Article(DirectlyLoaded):
     @property
     def reading_minutes(self):
         words = word_count(self.body)
-        words += sum(word_count(box.body) for box in self.analysis_boxes.all())
+        words += sum(word_count(box.body) for box in related_all(self, "analysis_boxes"))
         return max(1, round(words / WORDS_PER_MINUTE))
 
     @property
@@ -415,18 +416,18 @@ class Article(DirectlyLoaded):
         if hasattr(self, "latest_correction_at"):
             times = [self.publish_at, self.latest_correction_at]
         else:
-            times = [self.publish_at] + [c.at for c in self.corrections.all()]
+            times = [self.publish_at] + [c.at for c in related_all(self, "corrections")]
         times = [t for t in times if t is not None]
         return max(times) if times else None
 
     @property
     def byline(self):
         """Authors in byline order (uses the prefetched bylines)."""
-        return [line.author for line in self.bylines.all()]
+        return [line.author for line in related_all(self, "bylines")]
 
     def story_parts(self):
         """The body, cleaned again, cut into runs of HTML with the analysis boxes placed."""
-        return split_story(sanitized_for_page(self.body or ""), self.analysis_boxes.all())
+        return split_story(sanitized_for_page(self.body or ""), related_all(self, "analysis_boxes"))
 
     def can_be_edited_by(self, user):
         if self.pk is None:

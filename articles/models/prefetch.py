@@ -45,6 +45,13 @@ def _is_filled(instance, relation):
     return relation in vars(instance).get("_prefetched_objects_cache", {})
 
 
+def related_all(instance, relation):
+    """`getattr(instance, relation).all()`: the prefetched objects when there are, without
+    making the related manager, which cost about 5 µs each time a story's method read one."""
+    prefetched = vars(instance).get("_prefetched_objects_cache", {}).get(relation)
+    return getattr(instance, relation).all() if prefetched is None else prefetched
+
+
 def filled_reverse(relation, precompiled, queryset=None):
     """A `Filled` prefetch of the reverse foreign key `relation`, filled by `fill_reverse`."""
     return Filled(
