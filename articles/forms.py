@@ -156,6 +156,8 @@ class ArticleAdminForm(forms.ModelForm):
 READER_FORMS = Jinja2()
 # A blank comment form's widgets, the same on every story's page: rendered once per process.
 BLANK_WIDGETS = {}
+# {form class: the blank form that CommentForm.blank() copies}, one per process.
+BLANK_FORMS = {}
 
 
 class CommentForm(forms.ModelForm):
@@ -185,6 +187,26 @@ class CommentForm(forms.ModelForm):
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+
+    @classmethod
+    def blank(cls, article):
+        """The blank form of `article`'s page, as `cls(article=article)` makes it.
+
+        A new form deep-copies its fields, makes a Comment and translates its label suffix:
+        about 130 µs, a thirtieth of the page's CPU. A blank form is shown and never bound,
+        cleaned or saved, and nothing here changes a form's fields after `__init__`. So each
+        process makes one, and each page's form is a copy of it, with its own story, field
+        dictionary and bound fields; the field objects and the unsaved Comment are shared.
+        """
+        made = BLANK_FORMS.get(cls)
+        if made is None:
+            made = BLANK_FORMS[cls] = cls(article=None)
+        form = copy.copy(made)
+        form.article = article
+        form.fields = dict(made.fields)
+        form.initial = dict(made.initial)
+        form._bound_fields_cache = {}
+        return form
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

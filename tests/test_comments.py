@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from articles.forms import CommentForm
 from articles.models import Comment, CommentStatus
+from articles.services import comments
 from tests.factories import ArticleFactory, CommentFactory, comment_form_data
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,28 @@ def test_blank_form_widgets_are_rendered_once_and_a_refused_form_shows_what_was_
     assert "value=" not in blank.field_html(blank["email"])
     page = client.get(article.get_absolute_url()).content.decode()
     assert blank.field_html(blank["body"]) in page
+
+
+def test_a_pages_blank_form_is_a_new_forms_copy_with_its_own_story_and_fields():
+    first, second = ArticleFactory(published=True), ArticleFactory(published=True)
+    new = CommentForm(article=first)
+    copied = CommentForm.blank(first)
+    other = CommentForm.blank(second)
+
+    def shown(form):
+        fields = [*form.reader_fields, form["website"]]
+        return [(f.label, f.id_for_label, f.errors, form.field_html(f)) for f in fields]
+
+    assert shown(copied) == shown(new) and copied.initial == new.initial
+    assert not copied.is_bound and not copied.is_valid() and copied.replying_to is None
+    assert copied.non_field_errors() == new.non_field_errors() == []
+    assert copied.article == first and other.article == second
+    assert comments.form_age(other.issued_token, second) < 5
+    assert comments.form_age(other.issued_token, first) is None
+    # Each copy has its own bound fields and field dictionary.
+    assert copied["name"] is not other["name"] and copied["name"].form is copied
+    copied.fields["website"] = None
+    assert other.fields["website"] is not None and CommentForm.blank(first)["website"]
 
 
 def test_blank_comment_is_refused_beside_the_field(client):

@@ -46,7 +46,11 @@ def article_detail(request, pk, slug):
     if slug != article.slug:
         return redirect(article, permanent=True)
     # ?reply_to=ID#post-a-comment: a reply link that works without JavaScript.
-    form = CommentForm(article=article, initial={"reply_to": request.GET.get("reply_to")})
+    reply_to = request.GET.get("reply_to")
+    if reply_to is None:
+        form = CommentForm.blank(article)
+    else:
+        form = CommentForm(article=article, initial={"reply_to": reply_to})
     return render_article(request, article, form, comment_page=_comment_page_number(request))
 
 
