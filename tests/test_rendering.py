@@ -65,9 +65,8 @@ def test_without_time_zones_times_print_as_they_are(settings, value):
 
 
 def test_within_a_render_the_copy_is_read_not_django():
-    with rendering.rendering():
-        # Nothing in a page activates another zone or language while it renders; were it to,
-        # the page would still print what it began with.
-        with timezone.override("Asia/Tokyo"), translation.override("de"):
-            assert rendering.local_time(MOMENT).tzinfo is timezone.get_default_timezone()
-            assert reader_dates.day_month_year(MOMENT) == "24 February 2022"
+    # Nothing in a page activates another zone or language while it renders; were it to,
+    # the page would still print what it began with.
+    with rendering.rendering(), timezone.override("Asia/Tokyo"), translation.override("de"):
+        assert rendering.local_time(MOMENT).tzinfo is timezone.get_default_timezone()
+        assert reader_dates.day_month_year(MOMENT) == "24 February 2022"
