@@ -4,6 +4,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,6 +137,32 @@ def test_comment_pages_take_the_same_queries_however_many_threads(
     with django_assert_max_num_queries(10) as many:
         get(client, article, comments=2)
     assert len(many) == len(few)
+
+
+def test_a_story_without_approved_comments_reads_none_and_shows_the_readers_own(
+    client, story, settings, django_assert_num_queries
+):
+    settings.NEWSROOM_PAGE_CACHE = False  # each request rendered
+    article, _ = story
+    get(client, article)  # warm: navigation and ads are kept per content version
+    with CaptureQueriesContext(connection) as with_comments:
+        get(client, article)
+    queries_with_comments = len(with_comments)  # read now: each request clears the log
+
+    quiet = ArticleFactory(published=True, created_by=None)
+    CommentFactory(article=quiet, status="pending", body="Not approved yet")
+    get(client, quiet)
+    with django_assert_num_queries(queries_with_comments - 1):
+        response, page = get(client, quiet)
+    assert "No comments yet." in page and "Not approved yet" not in page
+
+    # A reader's own held comment shows to them on a story with none approved.
+    client.post(
+        reverse("articles:post_comment", args=[quiet.pk, quiet.slug]),
+        comment_form_data(quiet, name="Olga", body="Mine, awaiting moderation"),
+    )
+    _, page = get(client, quiet)
+    assert "Mine, awaiting moderation" in page and "awaiting moderation." in page
 
 
 def test_comment_ids_print_plainly_whatever_the_number_format(client, settings):

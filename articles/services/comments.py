@@ -272,7 +272,10 @@ def comment_page(article, number=1, own_held=()):
         start = (number - 1) * per_page
     else:
         start = None
-    approved = list(PAGE_COMMENTS(start, per_page, article=article.pk))
+    if start is None and getattr(article, "comment_count", None) == 0:
+        approved = []  # counted with the story: nothing to read
+    else:
+        approved = list(PAGE_COMMENTS(start, per_page, article=article.pk))
     ids = {c.pk for c in approved}
     starters = [c for c in approved if c.parent_id not in ids]
     has_older = len(starters) > per_page
