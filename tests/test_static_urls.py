@@ -1,8 +1,9 @@
 """Static files' URLs are looked up once per process (newsroom/static_urls.py) and are
-always Django's own: after a change of settings, and under each script prefix."""
+always Django's own, after a change of settings too."""
+
+import json
 
 from django.templatetags.static import static as django_static
-from django.test.utils import override_script_prefix
 
 from newsroom.static_urls import static
 
@@ -13,11 +14,15 @@ def test_the_url_is_djangos_and_follows_the_settings(settings):
     assert static("css/site.css") == "https://cdn.example.org/assets/css/site.css"
 
 
-def test_hashed_names_once_the_files_are_collected(settings, tmp_path):
-    (tmp_path / "staticfiles.json").write_text(
-        '{"paths": {"css/site.css": "css/site.0123456789ab.css"}, "version": "1.1"}'
-    )
-    settings.STATIC_ROOT = tmp_path
+def test_hashed_names_from_the_manifest_in_the_static_root(settings, tmp_path):
+    def collected(name, hashed):
+        folder = tmp_path / name
+        folder.mkdir()
+        manifest = {"paths": {"css/site.css": hashed}, "version": "1.1"}
+        (folder / "staticfiles.json").write_text(json.dumps(manifest))
+        return folder
+
+    settings.STATIC_ROOT = collected("first", "css/site.0123456789ab.css")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
@@ -25,10 +30,7 @@ def test_hashed_names_once_the_files_are_collected(settings, tmp_path):
     settings.DEBUG = False
     assert static("css/site.css") == "/static/css/site.0123456789ab.css"
     assert static("css/site.css") == django_static("css/site.css")
-
-
-def test_a_relative_static_url_under_each_script_prefix(settings):
-    settings.STATIC_URL = "static/"
-    with override_script_prefix("/news/"):
-        assert static("favicon.svg") == django_static("favicon.svg")
-    assert static("favicon.svg") == django_static("favicon.svg")
+    # Collected again elsewhere: the new manifest's names.
+    settings.STATIC_ROOT = collected("second", "css/site.ba9876543210.css")
+    assert static("css/site.css") == django_static("css/site.css")
+    assert static("css/site.css") == "/static/css/site.ba9876543210.css"
