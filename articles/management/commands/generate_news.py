@@ -70,7 +70,7 @@ class Command(BaseCommand):
     def analyze(self, models):
         """Planner statistics for the tables just filled, as PostgreSQL's manual advises after
         a bulk load: autovacuum may be off or not have run yet, and the page's queries planned
-        from empty-table estimates took six times the database time (README, "Benchmark")."""
+        from empty-table estimates took six times the database time (README, "Scale data")."""
         with connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
