@@ -129,8 +129,6 @@ DATABASES = {
 def postgres_options(database):
     """Connection options for a PostgreSQL database of the site."""
     if "postgresql" in database["ENGINE"]:
-        # Django's backend with a health check that needs no round trip (newsroom/postgresql).
-        database["ENGINE"] = "newsroom.postgresql"
         # No JIT: the site runs many small queries, and PostgreSQL's cost estimates at 100k
         # stories tipped pages into JIT compiling that took over a second per query.
         options = database.setdefault("OPTIONS", {})
