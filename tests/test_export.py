@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from articles.models import AnalysisBox, Article, Author, Comment, Section
+from newsroom.dbstats import row_estimates
 from tests.factories import AnalysisBoxFactory, ArticleFactory, CommentFactory, EditorFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,14 @@ def test_export_then_import_into_an_empty_database_round_trips(tmp_path):
     assert Article.objects.get(headline="Unfinished").transitions.get().actor == editor
     # New rows after the restore get new ids, not ones the import used.
     assert ArticleFactory().pk > max(a["id"] for a in exported["articles"])
+
+
+def test_an_import_leaves_planner_statistics(tmp_path):
+    ArticleFactory.create_batch(3, published=True, comments=2)
+    call_command("export_content", "-o", tmp_path / "content.json")
+    empty_the_content()
+    call_command("import_content", tmp_path / "content.json")
+    assert row_estimates([Article, Comment]) == {"articles_article": 3, "articles_comment": 6}
 
 
 def test_import_refuses_a_database_with_content_and_writes_nothing(tmp_path):

@@ -24,6 +24,7 @@ from articles.models import (
     Comment,
     Section,
 )
+from newsroom.dbstats import analyze
 
 FORMAT = "newsroom-content"
 VERSION = 1
@@ -167,6 +168,7 @@ def _load(data):
     for row in data["articles"]:
         _import_article(dict(row), sections, authors, users, comments_by_id)
     _reset_sequences()
+    analyze([Section, Author, Article, Byline, AnalysisBox, ArticleTransition, Comment])
     return len(data["articles"])
 
 

@@ -10,7 +10,7 @@ from math import sqrt
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -21,6 +21,7 @@ from tqdm import tqdm
 from articles.models import Article, Author, Byline, Comment, CommentStatus, Section, Status
 from articles.models.comment import comment_fingerprint
 from delivery.pagecache import bump_content_version
+from newsroom.dbstats import analyze
 
 SECTIONS = ["World", "Europe", "Politics", "Business", "Science", "Culture", "Sport", "Opinion"]
 # Text is drawn from pools that Faker fills once: realistic, and fast at a million rows.
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         tags = self.make_tags(400)
         article_ids = self.make_articles(articles, sections, authors, tags)
         self.make_comments(comments, article_ids)
-        self.analyze([Section, Author, Tag, Article, Byline, TaggedItem, Comment])
+        # Planner statistics, as after any bulk load (newsroom/dbstats.py).
+        analyze([Section, Author, Tag, Article, Byline, TaggedItem, Comment])
         bump_content_version()  # bulk inserts send no signals
         self.stdout.write(
             self.style.SUCCESS(
@@ -66,14 +68,6 @@ class Command(BaseCommand):
                 f"and {comments} comments."
             )
         )
-
-    def analyze(self, models):
-        """Planner statistics for the tables just filled, as PostgreSQL's manual advises after
-        a bulk load: autovacuum may be off or not have run yet, and the page's queries planned
-        from empty-table estimates took six times the database time (README, "Scale data")."""
-        with connection.cursor() as cursor:
-            for model in models:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def progress(self, total, unit):
         return tqdm(total=total, unit=unit, disable=self.quiet or total == 0, mininterval=1)
