@@ -158,7 +158,7 @@ class Bench:
             "shell",
             "--no-imports",
             "-c",
-            "from django.db import connection; connection.cursor().execute('ANALYZE')",
+            "from newsroom.dbstats import analyze; analyze()",
         )
 
     def app_server(self, name, **env):

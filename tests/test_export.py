@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from articles.models import AnalysisBox, Article, Author, Comment, Section
-from newsroom.dbstats import row_estimates
 from tests.factories import AnalysisBoxFactory, ArticleFactory, CommentFactory, EditorFactory
+from tests.planner import row_estimates
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from taggit.models import TaggedItem
 
 from articles.models import Article, Comment, CommentStatus, Status
-from newsroom.dbstats import row_estimates
+from tests.planner import row_estimates
 
 pytestmark = pytest.mark.django_db
 
