@@ -150,7 +150,7 @@ def test_pages_come_from_the_nginx_cache(site):
     assert "Set-Cookie" not in first.headers
     response, page = get(opener, url)
     if response.headers["X-Cache-Status"] != "HIT":
-        # Seen once, in a CI run on a loaded machine, and not reproduced in 15 runs since: the
+        # Seen once, in a CI run on a loaded machine, and not reproduced in 20 runs since: the
         # page fit for the cache above was not found there by the next request. What nginx and
         # gunicorn said is kept in the run's warnings; the page must be a hit from then on.
         warnings.warn(
