@@ -1,3 +1,4 @@
+import pickle
 from datetime import timedelta
 
 import pytest
@@ -229,6 +230,7 @@ def test_a_filter_on_prefetched_relations_reads_only_the_storys_own_rows(
     article, other = (ArticleFactory(published=True, authors=2) for _ in range(2))
     for story in (article, other):
         Correction.objects.create(article=story, kind="update", text=f"On {story.pk}.")
+    article.tags.add("Russia", "Ukraine")
     stories = {s.pk: s for s in getattr(Article.objects.published(), read)()}
     story = stories[article.pk]
     first, second = story.bylines.all()
@@ -240,6 +242,17 @@ def test_a_filter_on_prefetched_relations_reads_only_the_storys_own_rows(
     assert story.bylines.order_by("-position").first() == second
     assert story.bylines.count() == 2
     assert [c.text for c in story.corrections.filter(kind="update")] == [f"On {article.pk}."]
+    # Every story's relations start from one shared query: a filter on one leaves the rest.
+    for each in (other, article):
+        assert [c.text for c in stories[each.pk].corrections.filter(kind="update")] == [
+            f"On {each.pk}."
+        ]
+        lines = list(stories[each.pk].bylines.all())
+        assert list(stories[each.pk].bylines.exclude(pk=lines[0].pk)) == lines[1:]
+    assert [tag.name for tag in stories[article.pk].tags.filter(name__startswith="R")] == ["Russia"]
+    assert list(stories[other.pk].tags.filter(name__startswith="R")) == []
+    copied = pickle.loads(pickle.dumps(story))  # noqa: S301 - our own bytes, as a cache keeps them
+    assert [line.pk for line in copied.bylines.filter(position=second.position)] == [second.pk]
 
 
 def test_boxes_at_the_end_and_after_a_paragraph_show_in_order(client):
