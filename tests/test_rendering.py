@@ -7,6 +7,7 @@ import pytest
 from django.template import engines
 from django.test.utils import override_script_prefix
 from django.utils import timezone, translation
+from markupsafe import Markup, escape
 
 from articles import reader_dates
 from articles.paths import public_path
@@ -70,3 +71,38 @@ def test_within_a_render_the_copy_is_read_not_django():
     with rendering.rendering(), timezone.override("Asia/Tokyo"), translation.override("de"):
         assert rendering.local_time(MOMENT).tzinfo is timezone.get_default_timezone()
         assert reader_dates.day_month_year(MOMENT) == "24 February 2022"
+
+
+class Html:
+    def __html__(self):
+        return "<em>made safe</em>"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<script>alert('x')</script> & \"quoted\"",
+        "Ünïcode — “quotes” & <b>",
+        "",
+        42,
+        3.5,
+        None,
+        ["<li>", "&"],
+        Markup("<strong>kept</strong>"),
+        Html(),
+    ],
+    ids=repr,
+)
+def test_a_value_is_escaped_as_markupsafe_escapes_it(value):
+    # The reader's templates escape through newsroom.templating.escape_text, not markupsafe's
+    # own escape(): the text must be the same, inside a macro or a loop as at the top.
+    expected = str(escape(value))
+    assert render("{{ value }}", value=value) == expected
+    macro = "{% macro shown(v) %}[{{ v }}]{% endmacro %}"
+    macro += "{% for v in [value] %}{{ shown(v) }}{% endfor %}"
+    assert render(macro, value=value) == f"[{expected}]"
+    assert render("{% autoescape false %}{{ value }}{% endautoescape %}", value=value) == str(value)
+
+
+def test_a_missing_value_prints_nothing():
+    assert render("[{{ nothing }}][{{ nothing.at.all }}]") == "[][]"
