@@ -6,6 +6,8 @@ the demo story's templates take about 2 ms of CPU where Django's template langua
 Autoescaping is on, and Django's safe strings (`mark_safe`, form widgets) stay unescaped.
 """
 
+from types import FunctionType, MethodType
+
 import jinja2
 import markupsafe
 from django.template import defaultfilters
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from jinja2 import ChainableUndefined, pass_context
 from jinja2.compiler import CodeGenerator
+from jinja2.runtime import Context, Macro
 
 from ads.slots import render_slot
 from articles import reader_dates
@@ -109,8 +112,38 @@ class TextCodeGenerator(CodeGenerator):
         super()._output_child_pre(node, frame, finalize)
 
 
+class CallingContext(Context):
+    """Jinja2's context, calling a plain function, method or macro straight away.
+
+    Jinja2 asks each callable whether it wants the context passed (`pass_context`); for a
+    bound method that question raised and caught an AttributeError twice, about 2 µs of the
+    ~2.5 µs `{{ article.get_absolute_url() }}` cost. Here it is asked of the function, where
+    the answer is a plain attribute lookup.
+    """
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja2's own signature
+        kind = type(__obj)
+        if kind is MethodType:
+            function = __obj.__func__
+        elif kind is FunctionType or kind is Macro:
+            function = __obj
+        else:
+            return super().call(__obj, *args, **kwargs)
+        if getattr(function, "jinja_pass_arg", None) is not None:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
 class Environment(jinja2.Environment):
     code_generator_class = TextCodeGenerator
+    context_class = CallingContext
 
     def __init__(self, **options):
         super().__init__(**options)

@@ -3,10 +3,12 @@
 
 from datetime import UTC, datetime
 
+import jinja2
 import pytest
 from django.template import engines
 from django.test.utils import override_script_prefix
 from django.utils import timezone, translation
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from articles import reader_dates
@@ -106,3 +108,41 @@ def test_a_value_is_escaped_as_markupsafe_escapes_it(value):
 
 def test_a_missing_value_prints_nothing():
     assert render("[{{ nothing }}][{{ nothing.at.all }}]") == "[][]"
+
+
+class Callables:
+    name = "story"
+
+    def plain(self, suffix=""):
+        return f"{self.name}{suffix}"
+
+    @pass_context
+    def with_context(self, context, suffix=""):
+        return f"{context['who']}{suffix}"
+
+    def stops(self):
+        raise StopIteration
+
+
+class CallableWithContext:
+    @pass_context
+    def __call__(self, context):
+        return context["who"]
+
+
+def test_templates_call_functions_methods_and_macros_as_jinja2_does():
+    # newsroom.templating.CallingContext calls these straight away, and asks the rest of
+    # Jinja2's own way: what each one gives is the same.
+    context = {"who": "reader", "obj": Callables(), "tell": CallableWithContext()}
+    context["shout"] = lambda text, end="!": text.upper() + end
+    context["greet"] = pass_context(lambda ctx, name: f"{ctx['who']} greets {name}")
+    text = (
+        "{% macro twice(v) %}{{ v }}{{ v }}{% endmacro %}"
+        "{{ obj.plain() }} {{ obj.plain(suffix='s') }} {{ obj.with_context('!') }} "
+        "{{ shout('hi') }} {{ shout('hi', end='?') }} {{ greet('you') }} {{ tell() }} "
+        "{% for i in [1] %}{{ twice(i) }} {{ obj.with_context() }}{% endfor %} "
+        "[{{ obj.stops() }}] {{ dict(a=1).a }} {{ range(3)|list|length }}"
+    )
+    expected = "story storys reader! HI! HI? reader greets you reader 11 reader [] 1 3"
+    assert render(text, **context) == expected
+    assert jinja2.Environment(autoescape=True).from_string(text).render(context) == expected
