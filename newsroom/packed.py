@@ -34,6 +34,8 @@ from django.db import connections, models
 from django.db.models import Aggregate, F, Func, OuterRef, Subquery
 from django.utils.functional import cached_property
 
+from newsroom.loading import from_db
+
 # Fields whose values JSON carries as they are.
 _AS_THEY_ARE = (
     models.AutoField,
@@ -114,7 +116,7 @@ class _Part:
     def instance(self, using, row, zone):
         for index, read in self.readers:
             row[index] = read(row[index], zone)
-        return self.model.from_db(using, self.attnames, row[: len(self.attnames)])
+        return from_db(self.model, using, self.attnames, row[: len(self.attnames)])
 
 
 class PackedRows:

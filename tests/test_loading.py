@@ -6,9 +6,10 @@ from django.apps import apps
 from django.db import models
 from django.db.models.signals import post_init
 from django.test.utils import isolate_apps
+from taggit.models import Tag, TaggedItem
 
 from articles.models import AnalysisBox, Article, Author, Comment, Correction, EditorImage
-from newsroom.loading import _PLAIN, DirectlyLoaded, _init_changes_nothing
+from newsroom.loading import _PLAIN, DirectlyLoaded, _init_changes_nothing, from_db
 from tests.factories import AnalysisBoxFactory, ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,48 @@ def test_a_model_whose_mixin_has_an_init_is_made_by_django():
     assert Remembered.from_db("default", ["id", "name"], [1, "a"]).remembered
     assert not _init_changes_nothing(Guarded)
     assert _init_changes_nothing(Plain)
+
+
+def test_a_librarys_models_packed_in_a_storys_row_are_made_as_django_makes_them(monkeypatch):
+    article = ArticleFactory(published=True, tags=3)
+    made_through_init = []
+    real_init = models.Model.__init__
+
+    def counted(self, *args, **kwargs):
+        made_through_init.append(type(self))
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(models.Model, "__init__", counted)
+    story = Article.objects.published().for_page().get(pk=article.pk)
+    tags = list(story.tags.all())
+    assert Tag not in made_through_init and TaggedItem not in made_through_init
+    assert [fields_and_state(tag) for tag in tags] == [
+        fields_and_state(tag) for tag in Tag.objects.filter(pk__in=[t.pk for t in tags])
+    ]
+
+
+@isolate_apps("newsletter")
+def test_a_model_with_its_own_from_db_is_asked_it():
+    class Counted(models.Model):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "newsletter"
+
+        def __str__(self):
+            return self.name
+
+        @classmethod
+        def from_db(cls, db, field_names, values):
+            instance = super().from_db(db, field_names, values)
+            instance.counted = True
+            return instance
+
+    assert from_db(Counted, "default", ["id", "name"], [1, "a"]).counted
+    plain = from_db(Tag, "default", ["id", "name", "slug"], [1, "Belarus", "belarus"])
+    assert (plain.pk, plain.name, plain._state.adding, plain._state.db) == (
+        1,
+        "Belarus",
+        False,
+        "default",
+    )
