@@ -6,6 +6,8 @@ from articles.views import feeds, listing, preview, public, search, sitemaps
 app_name = "articles"
 
 urlpatterns = [
+    # First: the page most requests ask for, found before the rest are tried in turn.
+    path("articles/<int:pk>/<slug:slug>/", public.article_detail, name="article_detail"),
     path("", listing.home, name="home"),
     path("sections/<slug:slug>/", listing.section_detail, name="section"),
     path("authors/<slug:slug>/", listing.author_detail, name="author"),
@@ -29,7 +31,6 @@ urlpatterns = [
     ),
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
-    path("articles/<int:pk>/<slug:slug>/", public.article_detail, name="article_detail"),
     path("articles/<int:pk>/<slug:slug>/comments/", public.post_comment, name="post_comment"),
     path("preview/<str:signed>/", preview.preview, name="preview"),
 ]

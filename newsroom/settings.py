@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "newsroom.middleware.DatabaseUnavailableMiddleware",
 ]
 
+# Django's default (FallbackStorage), without making a cookie signer on every request.
+MESSAGE_STORAGE = "newsroom.messages.MessageStorage"
+
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -130,6 +131,22 @@ def test_a_readers_message_is_never_cached_for_others(client):
     assert "held for moderation" in response.content.decode()
     assert "held for moderation" not in Client().get(url).content.decode()
     assert "held for moderation" not in client.get(url).content.decode()  # shown once
+
+
+def test_a_page_without_a_message_signs_no_cookie_and_one_with_a_message_does(client, monkeypatch):
+    # newsroom/messages.py: the messages cookie's signer is made only for a cookie.
+    article = ArticleFactory(published=True)
+    made = []
+    real = signing.get_cookie_signer
+    monkeypatch.setattr(signing, "get_cookie_signer", lambda **kw: made.append(kw) or real(**kw))
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert made == []
+    response = client.post(
+        reverse("articles:post_comment", args=[article.pk, article.slug]),
+        {"name": "Olga", "email": "olga@example.com", "body": "Hello"},
+    )
+    assert made and "messages" in response.cookies
+    assert "held for moderation" in client.get(response.url).content.decode()
 
 
 def test_a_scheduled_story_limits_how_long_pages_stay_cached(settings):
