@@ -8,6 +8,7 @@ import pytest
 from django.template import engines
 from django.test.utils import override_script_prefix
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -146,3 +147,24 @@ def test_templates_call_functions_methods_and_macros_as_jinja2_does():
     expected = "story storys reader! HI! HI? reader greets you reader 11 reader [] 1 3"
     assert render(text, **context) == expected
     assert jinja2.Environment(autoescape=True).from_string(text).render(context) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "One line.",
+        "First line\nsecond line.\n\nA paragraph.\r\n\r\n\r\n"
+        "And <script>alert('x')</script> & \"this\"",
+        "\n\nLeading and trailing\n\n",
+        "",
+        mark_safe("<b>Safe</b>\n\nkept"),
+        Markup("<i>Jinja's markup</i>\nescaped as Django escapes it"),
+        42,
+    ],
+    ids=repr,
+)
+def test_line_break_filters_print_what_djangos_print(value):
+    # newsroom.templating's own linebreaks and linebreaksbr, which a comment's body uses.
+    for name in ("linebreaks", "linebreaksbr"):
+        ours = render(f"{{{{ value|{name} }}}}", value=value)
+        assert ours == render_django(f"{{{{ value|{name} }}}}", value=value), name
