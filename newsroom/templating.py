@@ -96,9 +96,9 @@ def escape_text(value):
     """
     if type(value) is str:
         return _escape_inner(value)
-    html = getattr(value, "__html__", None)
-    if html is not None:
-        return html()
+    as_html = getattr(value, "__html__", None)
+    if as_html is not None:
+        return as_html()
     return _escape_inner(str(value))
 
 
