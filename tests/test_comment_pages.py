@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Comment
+from articles.models import Article, Comment
 from tests.factories import ArticleFactory, CommentFactory, comment_form_data
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,83 @@ def test_comment_ids_print_plainly_whatever_the_number_format(client, settings):
     CommentFactory(pk=12345, article=article, status="approved")
     _, page = get(client, article)
     assert 'id="comment-12345"' in page and "?reply_to=12345#post-a-comment" in page
+
+
+def test_comments_that_fit_on_a_page_come_in_the_storys_own_row(client, story, settings):
+    settings.NEWSROOM_PAGE_CACHE = False  # each request rendered
+    busy, _ = story  # eight approved comments: more than a page of them
+    start = timezone.now() - timedelta(hours=1)
+    article = ArticleFactory(published=True, created_by=None)
+    first = CommentFactory(article=article, status="approved", body="Thread A", created_at=start)
+    CommentFactory(
+        article=article,
+        status="approved",
+        parent=first,
+        body="Reply to A",
+        created_at=start + timedelta(minutes=2),
+    )
+    CommentFactory(
+        article=article,
+        status="approved",
+        body="Thread B",
+        created_at=start + timedelta(minutes=1),
+    )
+    CommentFactory(article=article, status="pending", body="Thread held")
+    for each in (article, busy):
+        get(client, each)  # warm: navigation and ads are kept per content version
+
+    with CaptureQueriesContext(connection) as fitting:
+        _, page = get(client, article)
+    fitting = fitting.captured_queries  # read now: each request clears the log
+    assert re.findall(r"<p>((?:Thread|Reply to) \w+)</p>", page) == [
+        "Thread A",
+        "Reply to A",
+        "Thread B",
+    ]
+    with CaptureQueriesContext(connection) as more:
+        get(client, busy)
+    # The busy story reads its page of threads in a query of its own; the other story's
+    # comments came in its own row.
+    assert len(more.captured_queries) == len(fitting) + 1
+    assert sum(reads_comments(q) for q in more.captured_queries) == 1
+    assert not any(reads_comments(q) for q in fitting)
+
+
+def reads_comments(query):
+    return query["sql"].startswith('SELECT "articles_comment".')
+
+
+def test_a_story_reads_its_approved_comments_in_its_row_only_when_they_are_all():
+    article = ArticleFactory(published=True, created_by=None)
+    at = timezone.now() - timedelta(hours=1)
+    later = CommentFactory(article=article, status="approved", body="Later", created_at=at)
+    earlier = CommentFactory(
+        article=article, status="approved", body="Earlier", created_at=at - timedelta(minutes=5)
+    )
+    same_time = CommentFactory(
+        article=article, status="approved", parent=earlier, body="Tie", created_at=at
+    )
+    CommentFactory(article=article, status="pending", body="Held")
+    CommentFactory(article=article, status="spam", body="Spam")
+    CommentFactory(article=ArticleFactory(published=True), status="approved", body="Elsewhere")
+
+    story = Article.objects.for_page(first_comments=3).get(pk=article.pk)
+    comments = story.read_approved_comments()
+    assert [c.body for c in comments] == ["Earlier", "Later", "Tie"]
+    assert [c.pk for c in comments] == [earlier.pk, later.pk, same_time.pk]
+    assert comments[2].parent_id == earlier.pk and comments[0].created_at == earlier.created_at
+    # A reader's page never reads the commenter's email or the moderation record.
+    assert {"email", "ip_hash", "moderated_by_id"} <= comments[0].get_deferred_fields()
+
+    # More approved comments than were read: the page reads its own (None here).
+    assert (
+        Article.objects.for_page(first_comments=2).get(pk=article.pk).read_approved_comments()
+        is None
+    )
+    # Not asked for: None too, and the story's row carries no comments.
+    plain = Article.objects.for_page().get(pk=article.pk)
+    assert plain.read_approved_comments() is None and not hasattr(plain, "packed_comments")
+    quiet = ArticleFactory(published=True, created_by=None)
+    assert (
+        Article.objects.for_page(first_comments=3).get(pk=quiet.pk).read_approved_comments() == []
+    )

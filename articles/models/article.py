@@ -226,14 +226,19 @@ class ArticleQuerySet(models.QuerySet):
             packed_bylines=BYLINE_ROWS.column(_of_story(Byline), "article")
         ).prefetch_related(packed_reverse("bylines", BYLINE_ROWS, "packed_bylines", bylines))
 
-    def for_page(self):
+    def for_page(self, *, first_comments=None):
         """Everything the article page shows in one query, but its comments: a page of them at
-        a time (articles.services.comments.comment_page)."""
+        a time (articles.services.comments.comment_page).
+
+        `first_comments`: also read up to this many of the story's approved comments in its
+        row (`Article.read_approved_comments`): a story whose comments fit on a page then
+        needs no query of its own for them.
+        """
         from articles.models.correction import Correction
 
         content_type = ContentType.objects.get_for_model(self.model)
         tagged = TaggedItem.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
-        return (
+        stories = (
             # The search document is the largest column, and no page shows it.
             self._with_bylines_and_counts(packed=True)
             .defer("search_vector")
@@ -253,6 +258,21 @@ class ArticleQuerySet(models.QuerySet):
                 packed_reverse("corrections", CORRECTION_ROWS, "packed_corrections"),
             )
         )
+        if first_comments is None:
+            return stories
+        from articles.models.comment import Comment
+
+        # Any `first_comments` of them, in no order: all of them or too many to be of use
+        # (`read_approved_comments`), and the database stops after that many however many the
+        # story has. The outer reference reaches the story through the packing's subquery.
+        first = (
+            Comment.objects.approved()
+            .filter(article=OuterRef(OuterRef("pk")))
+            .order_by()
+            .values("pk")[:first_comments]
+        )
+        rows = _of_story(Comment).filter(pk__in=first)
+        return stories.annotate(packed_comments=PAGE_COMMENT_ROWS.column(rows, "article"))
 
     def _prefetch_related_objects(self):
         # Django's hook between fetching the rows and prefetching: what is filled here for
@@ -405,6 +425,15 @@ class Article(DirectlyLoaded):
     @property
     def accepts_comments(self):
         return not self.comments_closed_reason
+
+    def read_approved_comments(self):
+        """Every approved comment of the story, oldest first, when `for_page(first_comments=…)`
+        read them all in its row; None when it did not, or when the story has more."""
+        packed = vars(self).get("packed_comments", _NOT_READ)
+        if packed is _NOT_READ:
+            return None
+        comments = PAGE_COMMENT_ROWS.unpack(packed, self._state.db)
+        return comments if len(comments) == self.comment_count else None
 
     @property
     def last_modified(self):
@@ -616,6 +645,9 @@ BYLINES = Precompiled(
 )
 
 
+_NOT_READ = object()
+
+
 def _of_story(model):
     """The rows of `model` of the story of the outer query."""
     return model.objects.filter(article=OuterRef("pk"))
@@ -647,4 +679,11 @@ CORRECTION_ROWS = PackedRows(
     "articles.Correction",
     ["id", "article_id", "kind", "text", "at", "author_id"],
     order_by=["at", "pk"],
+)
+# A reader sees of a comment its name, words and time, never the commenter's email or the
+# moderation record (as articles.services.comments reads a page of them).
+PAGE_COMMENT_ROWS = PackedRows(
+    "articles.Comment",
+    ["id", "article_id", "parent_id", "name", "body", "status", "created_at"],
+    order_by=["created_at", "pk"],
 )

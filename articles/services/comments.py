@@ -280,9 +280,13 @@ def comment_page(article, number=1, own_held=()):
         start = (number - 1) * per_page
     else:
         start = None
-    if start is None and getattr(article, "comment_count", None) == 0:
-        approved = []  # counted with the story: nothing to read
-    else:
+    approved = None
+    if start is None:
+        if getattr(article, "comment_count", None) == 0:
+            approved = []  # counted with the story: nothing to read
+        else:
+            approved = article.read_approved_comments()  # read in the story's row, if it was
+    if approved is None:
         approved = list(PAGE_COMMENTS(start, per_page, article=article.pk))
     ids = {c.pk for c in approved}
     starters = [c for c in approved if c.parent_id not in ids]

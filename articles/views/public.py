@@ -20,8 +20,13 @@ RELATED_STORIES = 4
 MAX_COMMENT_PAGES = 10_000
 
 
-# The page's own story, built and compiled once per process (newsroom/precompiled.py).
-PAGE_STORY = Precompiled(lambda pk, now: Article.objects.published(now).for_page().filter(pk=pk))
+# The page's own story, with its first page of comments when they fit on one, built and
+# compiled once per process and page length (newsroom/precompiled.py).
+PAGE_STORY = Precompiled(
+    lambda comments, pk, now: (
+        Article.objects.published(now).for_page(first_comments=comments).filter(pk=pk)
+    )
+)
 # Its related stories (ArticleQuerySet.related_to), the same way.
 RELATED = Precompiled(
     lambda limit, pk, section_id, tag_ids, now: (
@@ -34,7 +39,8 @@ RELATED = Precompiled(
 
 def public_story(pk):
     """The published story `pk` with everything its page shows, or 404."""
-    article = PAGE_STORY.first(pk=pk, now=timezone.now())
+    per_page = settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE
+    article = PAGE_STORY.first(per_page, pk=pk, now=timezone.now())
     if article is None:
         raise Http404("No such story.")
     return article
