@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import urllib.request
@@ -444,6 +445,7 @@ def print_table(rows):
         "behind nginx; PostgreSQL not counted); CPU ratio: static nginx's over the row's"
     )
     print(f"{os.cpu_count()} CPUs: {platform_line()}")
+    print(f"Python: {python_line()}")
 
 
 def platform_line():
@@ -452,6 +454,23 @@ def platform_line():
     except (OSError, AttributeError):
         model = "unknown CPU"
     return model
+
+
+def python_line():
+    """The interpreter the site ran on, and how it was built where that shows: a build without
+    profile-guided and link-time optimization, its library loaded as a shared object (pyenv's
+    default), served the page slower than Debian's optimized build (README, "Benchmark")."""
+    version = sys.version.split()[0]
+    where = os.path.realpath(sys._base_executable)  # the interpreter the venv was made from
+    configured = sysconfig.get_config_var("CONFIG_ARGS") or ""
+    notes = [flag for flag in ("--enable-optimizations", "--with-lto") if flag in configured]
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        maps = ""
+    if "libpython" in maps:
+        notes.append("libpython loaded as a shared library")
+    return f"{version} at {where}" + (f" ({', '.join(notes)})" if notes else "")
 
 
 if __name__ == "__main__":
