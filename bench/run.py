@@ -457,9 +457,9 @@ def platform_line():
 
 
 def python_line():
-    """The interpreter the site ran on, and how it was built where that shows: a build without
-    profile-guided and link-time optimization, its library loaded as a shared object (pyenv's
-    default), served the page slower than Debian's optimized build (README, "Benchmark")."""
+    """The interpreter the site ran on, and how it was built where that shows: pyenv's build,
+    without profile-guided and link-time optimization and its library loaded as a shared
+    object, served the page slower than Debian's optimized one (README, "The Python build")."""
     version = sys.version.split()[0]
     where = os.path.realpath(sys._base_executable)  # the interpreter the venv was made from
     configured = sysconfig.get_config_var("CONFIG_ARGS") or ""
