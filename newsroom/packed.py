@@ -114,9 +114,12 @@ class _Part:
         return [F(attname) for attname in self.attnames]
 
     def instance(self, using, row, zone):
+        # A copy: the row may be the driver's decoded JSON, kept on the instance and read
+        # again (PostgreSQL's json column comes back as lists, SQLite's as text).
+        values = row[: len(self.attnames)]
         for index, read in self.readers:
-            row[index] = read(row[index], zone)
-        return from_db(self.model, using, self.attnames, row[: len(self.attnames)])
+            values[index] = read(values[index], zone)
+        return from_db(self.model, using, self.attnames, values)
 
 
 class PackedRows:

@@ -186,23 +186,25 @@ def test_comments_that_fit_on_a_page_come_in_the_storys_own_row(client, story, s
         body="Reply to A",
         created_at=start + timedelta(minutes=2),
     )
+    held = CommentFactory(article=article, status="pending", body="Thread held")
     CommentFactory(
         article=article,
         status="approved",
-        body="Thread B",
-        created_at=start + timedelta(minutes=1),
+        parent=held,
+        body="Reply to held",
+        created_at=start + timedelta(minutes=3),
     )
-    CommentFactory(article=article, status="pending", body="Thread held")
     for each in (article, busy):
         get(client, each)  # warm: navigation and ads are kept per content version
 
     with CaptureQueriesContext(connection) as fitting:
         _, page = get(client, article)
     fitting = fitting.captured_queries  # read now: each request clears the log
+    # A reply whose parent is not shown begins a thread of its own, as on a page read alone.
     assert re.findall(r"<p>((?:Thread|Reply to) \w+)</p>", page) == [
         "Thread A",
         "Reply to A",
-        "Thread B",
+        "Reply to held",
     ]
     with CaptureQueriesContext(connection) as more:
         get(client, busy)
@@ -233,17 +235,17 @@ def test_a_story_reads_its_approved_comments_in_its_row_only_when_they_are_all()
 
     story = Article.objects.for_page(first_comments=3).get(pk=article.pk)
     comments = story.read_approved_comments()
+    assert story.read_approved_comments() == comments  # read again, the same
     assert [c.body for c in comments] == ["Earlier", "Later", "Tie"]
     assert [c.pk for c in comments] == [earlier.pk, later.pk, same_time.pk]
     assert comments[2].parent_id == earlier.pk and comments[0].created_at == earlier.created_at
     # A reader's page never reads the commenter's email or the moderation record.
     assert {"email", "ip_hash", "moderated_by_id"} <= comments[0].get_deferred_fields()
 
-    # More approved comments than were read: the page reads its own (None here).
-    assert (
-        Article.objects.for_page(first_comments=2).get(pk=article.pk).read_approved_comments()
-        is None
-    )
+    # More approved comments than a page: the story's row carries none of them, and the page
+    # reads its own (None here).
+    busy = Article.objects.for_page(first_comments=2).get(pk=article.pk)
+    assert busy.packed_comments is None and busy.read_approved_comments() is None
     # Not asked for: None too, and the story's row carries no comments.
     plain = Article.objects.for_page().get(pk=article.pk)
     assert plain.read_approved_comments() is None and not hasattr(plain, "packed_comments")

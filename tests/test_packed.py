@@ -91,6 +91,23 @@ def test_a_related_object_is_read_with_its_row_and_a_null_key_gives_none():
     assert second.at == Correction.objects.get(pk=second.pk).at
 
 
+def test_a_packed_value_reads_the_same_again():
+    # PostgreSQL's driver gives the column decoded, as lists kept on the instance: reading
+    # them must leave them as they came (dates as text), or a second read fails.
+    article = ArticleFactory(created_by=None, published=True)
+    editor = UserFactory(username="martin", is_staff=True)
+    Correction.objects.create(article=article, kind="correction", text="First.", author=editor)
+    story = Article.objects.annotate(
+        packed=CORRECTIONS.column(Correction.objects.filter(article=OuterRef("pk")), "article")
+    ).get(pk=article.pk)
+
+    [first] = CORRECTIONS.unpack(story.packed, "default")
+    [again] = CORRECTIONS.unpack(story.packed, "default")
+
+    assert (again.pk, again.at, again.author.last_login) == (first.pk, first.at, None)
+    assert again.at == Correction.objects.get().at
+
+
 def test_the_packed_order_is_the_one_asked_for():
     article = ArticleFactory(created_by=None, published=True, authors=0)
     for position, name in [(2, "Third"), (0, "First"), (1, "Second")]:

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, When
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -15,6 +15,7 @@ from taggit.models import TaggedItem
 
 from articles import search
 from articles.images import Picture, validate_image_file
+from articles.models.comment import PAGE_COMMENT_FIELDS
 from articles.models.expressions import RowCount
 from articles.models.prefetch import (
     fill_prefetches,
@@ -262,17 +263,15 @@ class ArticleQuerySet(models.QuerySet):
             return stories
         from articles.models.comment import Comment
 
-        # Any `first_comments` of them, in no order: all of them or too many to be of use
-        # (`read_approved_comments`), and the database stops after that many however many the
-        # story has. The outer reference reaches the story through the packing's subquery.
-        first = (
-            Comment.objects.approved()
-            .filter(article=OuterRef(OuterRef("pk")))
-            .order_by()
-            .values("pk")[:first_comments]
+        approved = _of_story(Comment).approved()
+        # Packed only when there is no comment past `first_comments`: the database looks at
+        # no more than that many and one however busy the story is, and a busy story's page
+        # reads its page of threads without a page of bodies read for nothing first.
+        more = Exists(approved.order_by()[first_comments : first_comments + 1])
+        packed = PAGE_COMMENT_ROWS.column(approved, "article")
+        return stories.annotate(
+            packed_comments=Case(When(~more, then=packed), output_field=models.TextField())
         )
-        rows = _of_story(Comment).filter(pk__in=first)
-        return stories.annotate(packed_comments=PAGE_COMMENT_ROWS.column(rows, "article"))
 
     def _prefetch_related_objects(self):
         # Django's hook between fetching the rows and prefetching: what is filled here for
@@ -680,10 +679,7 @@ CORRECTION_ROWS = PackedRows(
     ["id", "article_id", "kind", "text", "at", "author_id"],
     order_by=["at", "pk"],
 )
-# A reader sees of a comment its name, words and time, never the commenter's email or the
-# moderation record (as articles.services.comments reads a page of them).
+# A comment as a reader's page shows it (articles.models.comment.PAGE_COMMENT_FIELDS).
 PAGE_COMMENT_ROWS = PackedRows(
-    "articles.Comment",
-    ["id", "article_id", "parent_id", "name", "body", "status", "created_at"],
-    order_by=["created_at", "pk"],
+    "articles.Comment", ["id", *PAGE_COMMENT_FIELDS], order_by=["created_at", "pk"]
 )

@@ -41,6 +41,11 @@ def comment_fingerprint(email, body):
 # as the conditions of a story's comment count (`ArticleQuerySet.with_comment_count()`).
 APPROVED = {"status": CommentStatus.APPROVED}
 
+# What a reader's page reads of a comment: never the commenter's email, address or the
+# moderation record (a page of them in articles.services.comments, or packed in the story's
+# row, `ArticleQuerySet.for_page`).
+PAGE_COMMENT_FIELDS = ("article", "parent", "name", "body", "status", "created_at")
+
 
 class CommentQuerySet(models.QuerySet):
     def approved(self):

@@ -26,7 +26,12 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from articles.models import BannedCommenter, BlockedWord, Comment, CommentStatus
-from articles.models.comment import comment_fingerprint, normalize_email, private_hash
+from articles.models.comment import (
+    PAGE_COMMENT_FIELDS,
+    comment_fingerprint,
+    normalize_email,
+    private_hash,
+)
 from newsroom.precompiled import Precompiled
 
 logger = logging.getLogger(__name__)
@@ -237,9 +242,6 @@ def thread_starters(article):
     return Comment.objects.approved().filter(
         Q(parent=None) | ~Q(parent__status=CommentStatus.APPROVED), article=article
     )
-
-
-PAGE_COMMENT_FIELDS = ("article", "parent", "name", "body", "status", "created_at")
 
 
 def _page_comments(start, per_page, article):
