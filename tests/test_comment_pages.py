@@ -22,27 +22,21 @@ def small_pages(settings):
     settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE = PER_PAGE
 
 
+def approved(article, body, at, parent=None):
+    return CommentFactory(
+        article=article, status="approved", body=body, created_at=at, parent=parent
+    )
+
+
 @pytest.fixture
 def story():
     """Seven threads, "Thread 0" the oldest; thread 2 has a reply."""
     article = ArticleFactory(published=True, created_by=None)
     start = timezone.now() - timedelta(days=1)
     threads = [
-        CommentFactory(
-            article=article,
-            status="approved",
-            body=f"Thread {n}",
-            created_at=start + timedelta(minutes=10 * n),
-        )
-        for n in range(7)
+        approved(article, f"Thread {n}", start + timedelta(minutes=10 * n)) for n in range(7)
     ]
-    CommentFactory(
-        article=article,
-        status="approved",
-        parent=threads[2],
-        body="Reply to thread 2",
-        created_at=start + timedelta(minutes=100),
-    )
+    approved(article, "Reply to thread 2", start + timedelta(minutes=100), parent=threads[2])
     return article, threads
 
 
@@ -178,22 +172,10 @@ def test_comments_that_fit_on_a_page_come_in_the_storys_own_row(client, story, s
     busy, _ = story  # eight approved comments: more than a page of them
     start = timezone.now() - timedelta(hours=1)
     article = ArticleFactory(published=True, created_by=None)
-    first = CommentFactory(article=article, status="approved", body="Thread A", created_at=start)
-    CommentFactory(
-        article=article,
-        status="approved",
-        parent=first,
-        body="Reply to A",
-        created_at=start + timedelta(minutes=2),
-    )
+    first = approved(article, "Thread A", start)
+    approved(article, "Reply to A", start + timedelta(minutes=2), parent=first)
     held = CommentFactory(article=article, status="pending", body="Thread held")
-    CommentFactory(
-        article=article,
-        status="approved",
-        parent=held,
-        body="Reply to held",
-        created_at=start + timedelta(minutes=3),
-    )
+    approved(article, "Reply to held", start + timedelta(minutes=3), parent=held)
     for each in (article, busy):
         get(client, each)  # warm: navigation and ads are kept per content version
 
@@ -222,13 +204,9 @@ def reads_comments(query):
 def test_a_story_reads_its_approved_comments_in_its_row_only_when_they_are_all():
     article = ArticleFactory(published=True, created_by=None)
     at = timezone.now() - timedelta(hours=1)
-    later = CommentFactory(article=article, status="approved", body="Later", created_at=at)
-    earlier = CommentFactory(
-        article=article, status="approved", body="Earlier", created_at=at - timedelta(minutes=5)
-    )
-    same_time = CommentFactory(
-        article=article, status="approved", parent=earlier, body="Tie", created_at=at
-    )
+    later = approved(article, "Later", at)
+    earlier = approved(article, "Earlier", at - timedelta(minutes=5))
+    same_time = approved(article, "Tie", at, parent=earlier)
     CommentFactory(article=article, status="pending", body="Held")
     CommentFactory(article=article, status="spam", body="Spam")
     CommentFactory(article=ArticleFactory(published=True), status="approved", body="Elsewhere")

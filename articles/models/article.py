@@ -15,7 +15,7 @@ from taggit.models import TaggedItem
 
 from articles import search
 from articles.images import Picture, validate_image_file
-from articles.models.comment import PAGE_COMMENT_FIELDS
+from articles.models.comment import APPROVED, PAGE_COMMENT_FIELDS, Comment
 from articles.models.expressions import RowCount
 from articles.models.prefetch import (
     fill_prefetches,
@@ -131,8 +131,6 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_comment_count(self):
         """Annotate `comment_count`: approved comments, counted in the same query."""
-        from articles.models.comment import APPROVED, Comment
-
         return self.annotate(comment_count=RowCount(Comment, "article", **APPROVED))
 
     def top_per_section(self, per_section, section_ids):
@@ -261,8 +259,6 @@ class ArticleQuerySet(models.QuerySet):
         )
         if first_comments is None:
             return stories
-        from articles.models.comment import Comment
-
         approved = _of_story(Comment).approved()
         # Packed only when there is no comment past `first_comments`: the database looks at
         # no more than that many and one however busy the story is, and a busy story's page
@@ -426,13 +422,16 @@ class Article(DirectlyLoaded):
         return not self.comments_closed_reason
 
     def read_approved_comments(self):
-        """Every approved comment of the story, oldest first, when `for_page(first_comments=…)`
-        read them all in its row; None when it did not, or when the story has more."""
-        packed = vars(self).get("packed_comments", _NOT_READ)
-        if packed is _NOT_READ:
+        """Every approved comment of the story, oldest first, when its row says what they are:
+        none when it counted none (`comment_count`), or those `for_page(first_comments=…)` read
+        in it when they are all of them; otherwise None, and they are for a query to read."""
+        row = vars(self)
+        if row.get("comment_count") == 0:
+            return []
+        if "packed_comments" not in row:
             return None
-        comments = PAGE_COMMENT_ROWS.unpack(packed, self._state.db)
-        return comments if len(comments) == self.comment_count else None
+        comments = PAGE_COMMENT_ROWS.unpack(row["packed_comments"], self._state.db)
+        return comments if len(comments) == row["comment_count"] else None
 
     @property
     def last_modified(self):
@@ -642,9 +641,6 @@ class ArticleTransition(models.Model):
 BYLINES = Precompiled(
     lambda ids: Byline.objects.select_related("author").filter(article_id__in=ids)
 )
-
-
-_NOT_READ = object()
 
 
 def _of_story(model):

@@ -282,12 +282,8 @@ def comment_page(article, number=1, own_held=()):
         start = (number - 1) * per_page
     else:
         start = None
-    approved = None
-    if start is None:
-        if getattr(article, "comment_count", None) == 0:
-            approved = []  # counted with the story: nothing to read
-        else:
-            approved = article.read_approved_comments()  # read in the story's row, if it was
+    # All of them at once: what the story's row says of them, if it says what they are.
+    approved = article.read_approved_comments() if start is None else None
     if approved is None:
         approved = list(PAGE_COMMENTS(start, per_page, article=article.pk))
     ids = {c.pk for c in approved}

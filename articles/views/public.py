@@ -23,8 +23,8 @@ MAX_COMMENT_PAGES = 10_000
 # The page's own story, with its first page of comments when they fit on one, built and
 # compiled once per process and page length (newsroom/precompiled.py).
 PAGE_STORY = Precompiled(
-    lambda comments, pk, now: (
-        Article.objects.published(now).for_page(first_comments=comments).filter(pk=pk)
+    lambda first_comments, pk, now: (
+        Article.objects.published(now).for_page(first_comments=first_comments).filter(pk=pk)
     )
 )
 # Its related stories (ArticleQuerySet.related_to), the same way.
