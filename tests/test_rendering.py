@@ -168,3 +168,67 @@ def test_line_break_filters_print_what_djangos_print(value):
     for name in ("linebreaks", "linebreaksbr"):
         ours = render(f"{{{{ value|{name} }}}}", value=value)
         assert ours == render_django(f"{{{{ value|{name} }}}}", value=value), name
+
+
+# Three levels of `{% extends %}`, as the article page has, with what a block can do.
+LAYERED = {
+    "base.html": (
+        "<title>{% block title %}Site{% endblock %}</title>"
+        "{% block body %}<p>{{ greeting }}</p>{% endblock %}"
+        "{% for part in parts %}{% block part scoped %}[{{ part }}]{% endblock %}{% endfor %}"
+        "<footer>{{ self.title() }}</footer>"
+    ),
+    "section.html": (
+        '{% extends "base.html" %}'
+        "{% block title %}Section · {{ super() }}{% endblock %}"
+        "{% block body %}{{ super() }}{% block lead %}<b>lead</b>{% endblock %}{% endblock %}"
+    ),
+    "story.html": (
+        '{% extends "section.html" %}{% from "macros.html" import shout %}'
+        "{% block lead %}{% for word in words %}{{ shout(word) }} {% endfor %}"
+        '{% include "aside.html" %}{% endblock %}'
+        "{% block part %}<{{ part }}>{% endblock %}"
+    ),
+    "macros.html": "{% macro shout(word) %}{{ word|upper }}{{ mark }}{% endmacro %}",
+    "aside.html": "<aside>{{ words|length }} words & {{ greeting }}</aside>",
+}
+
+
+def layered(environment):
+    environment.loader = jinja2.DictLoader(LAYERED)
+    return environment
+
+
+def test_blocks_joined_print_what_jinja2_prints():
+    # newsroom.templating.TextCodeGenerator sends each block's output up as one piece.
+    ours = layered(engines["jinja2"].env.overlay())
+    jinjas = layered(jinja2.Environment(autoescape=True))
+    # An imported macro sees the globals, not the render's values (`mark`), in both.
+    context = {"greeting": "<hello>", "parts": [1, 2], "words": ["a", "b"], "mark": "!"}
+    page = ours.get_template("story.html")
+    printed = page.render(context)
+    assert printed == jinjas.get_template("story.html").render(context)
+    assert printed == (
+        "<title>Section · Site</title><p>&lt;hello&gt;</p>A B <aside>2 words & &lt;hello&gt;"
+        "</aside><1><2><footer>Section · Site</footer>"
+    )
+    # The block that holds most of the page comes up through the levels above it in one piece.
+    assert "<p>&lt;hello&gt;</p>A B <aside>2 words & &lt;hello&gt;</aside>" in list(
+        page.generate(context)
+    )
+    compiled = ours.compile(LAYERED["base.html"], raw=True)
+    assert "yield environment.concat(context.blocks[" in compiled
+
+
+def test_an_import_sees_the_globals_of_the_template_importing_it():
+    # newsroom.templating.ReaderTemplate: Jinja2's own answer where a template has globals of
+    # its own; the module made once where the environment's are all there are.
+    ours = layered(engines["jinja2"].env.overlay())
+    own_global = ours.get_template("story.html", globals={"mark": "?"})
+    context = {"parts": [], "words": ["x"]}
+    assert "X?" in own_global.render(context)
+    assert "X!" in ours.from_string(LAYERED["story.html"], globals={"mark": "!"}).render(context)
+    plain = ours.from_string('{% from "macros.html" import shout %}{{ shout("y") }}')
+    assert plain.render() == "Y"
+    assert plain.render(mark=".") == "Y"  # a render's values are not the macros' globals
+    assert ours.get_template("macros.html")._module is not None  # made once, and kept
