@@ -7,7 +7,7 @@ reverse() itself, which refuses what the pattern would not match.
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -40,10 +40,21 @@ def public_path(viewname, **kwargs):
     """reverse(viewname, kwargs=kwargs), the same path at a fraction of the cost."""
     if not kwargs:  # the home page, the feeds, search: the same path on every page
         return script_prefix() + _fixed_path(viewname)
-    values = {name: str(value) for name, value in kwargs.items()}
-    if not all(PLAIN.match(value) for value in values.values()):
+    path = _plain_path(viewname, tuple(kwargs), tuple(map(str, kwargs.values())))
+    if path is None:
         return reverse(viewname, kwargs=kwargs)
-    return script_prefix() + _pattern(viewname, tuple(values)).format(**values)
+    return script_prefix() + path
+
+
+# A page links two dozen paths, most of them on the page before (sections, authors, tags and
+# the day's stories): each is put together once, and a few thousand are kept.
+@lru_cache(maxsize=4096)
+def _plain_path(viewname, names, values):
+    """The path after the script prefix, or None when a value is not plainly a slug or a
+    number."""
+    if not all(PLAIN.match(value) for value in values):
+        return None
+    return _pattern(viewname, names).format_map(dict(zip(names, values, strict=True)))
 
 
 @receiver(setting_changed)
@@ -51,3 +62,4 @@ def _forget_patterns(*, setting, **kwargs):
     if setting == "ROOT_URLCONF":
         _pattern.cache_clear()
         _fixed_path.cache_clear()
+        _plain_path.cache_clear()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from articles.models import Article, Author, Section
-from articles.paths import public_path
+from articles.paths import _plain_path, public_path
 from newsroom.templating import url
 
 
@@ -41,6 +41,20 @@ def test_a_value_that_is_not_plain_goes_through_reverse():
     # What the pattern does not match is refused, as by reverse().
     with pytest.raises(NoReverseMatch):
         Section(slug="two words").get_absolute_url()
+
+
+def test_a_path_linked_again_is_not_put_together_again(script_prefix):
+    _plain_path.cache_clear()
+    assert Section(slug="world").get_absolute_url() == "/sections/world/"
+    assert Section(slug="world").get_absolute_url() == "/sections/world/"
+    assert public_path("articles:tag", slug="война") == "/tags/%D0%B2%D0%BE%D0%B9%D0%BD%D0%B0/"
+    info = _plain_path.cache_info()
+    assert (info.hits, info.misses) == (1, 2)
+    # What is kept is the path after the prefix, which each request puts before it.
+    script_prefix("/news/")
+    assert Section(slug="world").get_absolute_url() == "/news/sections/world/"
+    # A site's hundred thousand stories are not all kept.
+    assert info.maxsize is not None
 
 
 @pytest.mark.parametrize(
