@@ -67,7 +67,12 @@ def date(value, format_string):
 
 
 def now(format_string):
-    return defaultfilters.date(timezone.localtime(), format_string)
+    """Django's `{% now format_string %}`: the time in the site's zone, formatted as the `date`
+    filter formats it. The footer's year is printed directly: the filter takes 50-140 µs."""
+    moment = local_time(timezone.now())
+    if format_string == "Y":
+        return f"{moment.year:04}"
+    return defaultfilters.date(moment, format_string)
 
 
 @pass_context

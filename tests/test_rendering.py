@@ -232,3 +232,13 @@ def test_an_import_sees_the_globals_of_the_template_importing_it():
     assert plain.render() == "Y"
     assert plain.render(mark=".") == "Y"  # a render's values are not the macros' globals
     assert ours.get_template("macros.html")._module is not None  # made once, and kept
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "America/Adak"])
+def test_now_prints_what_djangos_now_prints(zone):
+    # The footer's year comes without the date filter; other formats through it.
+    with timezone.override(zone):
+        for format_string in ("Y", "j F Y", "y"):
+            assert render(f'{{{{ now("{format_string}") }}}}') == render_django(
+                f'{{% now "{format_string}" %}}'
+            )
