@@ -143,7 +143,9 @@ class PackedRows:
         order = [model._meta.pk.attname if name == "pk" else name for name in order_by]
         if not set(order) <= set(part.attnames):
             raise TypeError(f"Packed rows are put in order by packed fields: {order_by}")
-        return _Layout(part, related_parts, _order_key(order))
+        parts = [part, *(related_part for _, related_part in related_parts)]
+        reads_date_times = any(read is _date_time for each in parts for _, read in each.readers)
+        return _Layout(part, related_parts, _order_key(order), reads_date_times)
 
     def column(self, queryset, parent):
         """A subquery giving, for each row of the outer query, the packed rows of `queryset`
@@ -168,7 +170,8 @@ class PackedRows:
         if packed is None:
             return []
         layout = self.layout
-        zone = connections[using].timezone
+        # Only date-times read it, and the connection costs a context-local lookup to find.
+        zone = connections[using].timezone if layout.reads_date_times else None
         rows = json.loads(packed) if isinstance(packed, str) else packed
         first_related = len(layout.part.attnames)
         instances = []
@@ -198,3 +201,4 @@ class _Layout(NamedTuple):
     part: _Part
     related: list  # [(foreign key, _Part)]
     order_key: object
+    reads_date_times: bool
