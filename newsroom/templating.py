@@ -115,7 +115,8 @@ class TextCodeGenerator(CodeGenerator):
     generator for each level of `{% extends %}` above the block it comes from: the article
     page's ~350 pieces went through three. A block joined first sends one (−2% of the page's
     instructions by callgrind). Jinja2 writes the call to a block as one statement, which is
-    changed as it is written; where Jinja2 writes it otherwise, its own code stays.
+    changed as it is written; where Jinja2 writes it otherwise, its own code stays. The site
+    renders pages whole; a stream (`generate()`) would get each block once it has ended.
     """
 
     def _output_child_pre(self, node, frame, finalize):
