@@ -18,7 +18,7 @@ JSONLD_HEADLINE_CHARS = 110
 DESCRIPTION_CHARS = 300
 LOGO = ("img/logo.png", 600, 60)
 # As Django's json_script does: nothing in the data can close the <script> element.
-SCRIPT_SAFE = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+SCRIPT_SAFE = {">": "\\u003E", "<": "\\u003C", "&": "\\u0026"}
 
 
 @dataclass
@@ -40,7 +40,11 @@ class PageMeta:
 
 def json_ld(data):
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=None)
-    return mark_safe(text.translate(SCRIPT_SAFE))  # noqa: S308 - escaped for a script element
+    # Three replace() calls, each a scan in C, rather than translate(), which looks up every
+    # character of the text in the mapping: 0.4% of a story page's instructions.
+    for character, escaped in SCRIPT_SAFE.items():
+        text = text.replace(character, escaped)
+    return mark_safe(text)  # noqa: S308 - escaped for a script element
 
 
 def truncated(text, length):
@@ -113,7 +117,7 @@ def news_article(article, request, image, site_logo):
             },
         },
         "articleSection": article.section.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.tag_list],
         "isAccessibleForFree": True,
         "inLanguage": settings.LANGUAGE_CODE,
     }

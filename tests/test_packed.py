@@ -209,11 +209,14 @@ def test_a_storys_methods_read_its_prefetched_rows_and_otherwise_query(
     Correction.objects.create(article=article, kind="correction", text="A name was misspelt.")
     correction_at = Correction.objects.get().at
 
+    article.tags.add("belarus", "ukraine")
     story = Article.objects.for_page().get(pk=article.pk)
     with django_assert_num_queries(0):
         assert related_all(story, "bylines") is story.bylines.all()
         assert len(story.byline) == 2 and story.last_modified == correction_at
         assert story.reading_minutes == 1 and len(story.story_parts()) >= 1
+        assert story.tag_list is story.tags.all()
+        assert [tag.name for tag in story.tag_list] == ["belarus", "ukraine"]
 
     plain = Article.objects.get(pk=article.pk)  # nothing prefetched: each reads its rows
     with django_assert_num_queries(1):
@@ -222,3 +225,5 @@ def test_a_storys_methods_read_its_prefetched_rows_and_otherwise_query(
         ]
     with django_assert_num_queries(1):
         assert plain.last_modified == correction_at
+    with django_assert_num_queries(1):
+        assert [tag.name for tag in plain.tag_list] == ["belarus", "ukraine"]

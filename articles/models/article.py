@@ -161,7 +161,7 @@ class ArticleQuerySet(models.QuerySet):
 
         Reads the article's tags from its prefetch, so it costs one query.
         """
-        tag_ids = [tag.pk for tag in article.tags.all()]
+        tag_ids = [tag.pk for tag in article.tag_list]
         return self.related_to_story(
             article.pk, section_id=article.section_id, tag_ids=tag_ids, limit=limit
         )
@@ -446,6 +446,12 @@ class Article(DirectlyLoaded):
             times = [self.publish_at] + [c.at for c in related_all(self, "corrections")]
         times = [t for t in times if t is not None]
         return max(times) if times else None
+
+    @property
+    def tag_list(self):
+        """`tags.all()`: the prefetched tags without making django-taggit's manager each time, 2%
+        of a story page's instructions for the four times it reads them."""
+        return related_all(self, "tags")
 
     @property
     def byline(self):

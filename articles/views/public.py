@@ -75,7 +75,7 @@ def render_article(request, article, comment_form, status=200, comment_page=1):
         RELATED_STORIES,
         pk=article.pk,
         section_id=article.section_id,
-        tag_ids=[tag.pk for tag in article.tags.all()],
+        tag_ids=[tag.pk for tag in article.tag_list],
         now=timezone.now(),
     )
     own_held = comments.own_held_comments(request.session, article)
