@@ -67,7 +67,7 @@ def date(value, format_string):
 
 
 def now(format_string):
-    """Django's `{% now format_string %}`: the time in the site's zone, formatted as the `date`
+    """Django's `{% now format_string %}`: the time in the active zone, formatted as the `date`
     filter formats it. The footer's year is printed directly: the filter takes 50-140 µs."""
     moment = local_time(timezone.now())
     if format_string == "Y":
