@@ -86,7 +86,7 @@ class LatestStoriesFeed(Feed):
         return self.request.build_absolute_uri(authors[0].get_absolute_url()) if authors else None
 
     def item_categories(self, item):
-        return [item.section.name, *(tag.name for tag in item.tags.all())]
+        return [item.section.name, *(tag.name for tag in item.tag_list)]
 
     def item_enclosures(self, item):
         picture = item.hero_picture
