@@ -132,6 +132,9 @@ DATABASES = {
 def postgres_options(database):
     """Connection options for a PostgreSQL database of the site."""
     if "postgresql" in database["ENGINE"]:
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            # Django's, with the health check done by a request's first read (its module).
+            database["ENGINE"] = "newsroom.postgresql"
         # No JIT: the site runs many small queries, and PostgreSQL's cost estimates at 100k
         # stories tipped pages into JIT compiling that took over a second per query.
         options = database.setdefault("OPTIONS", {})

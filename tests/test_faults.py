@@ -103,6 +103,22 @@ def test_postgres_down_is_a_styled_503_and_the_site_recovers_by_itself(site):
     assert web.process.pid == workers and web.process.poll() is None  # no restart
 
 
+def test_after_a_postgres_restart_no_reader_sees_an_error(site):
+    web, postgres = site["web"], site["postgres"]
+    story = demo_story_url(web)
+    pages = [web.url + "/?before-the-restart", story + "?before-the-restart"]
+    for url in pages * 4:
+        assert get(url)[0] == 200  # every worker keeps a connection
+    postgres.stop()
+    postgres.start()
+    # Each worker's kept connection was ended by the restart; its next request's first read
+    # finds out, reconnects and reads again (newsroom/postgresql).
+    for index in range(8):
+        for url in pages:
+            status, _, page = get(f"{url}-{index}")
+            assert status == 200, (url, page[:300])
+
+
 def test_redis_down_pages_are_still_served(site):
     web, redis = site["web"], site["redis"]
     story = demo_story_url(web)
