@@ -3,8 +3,9 @@ statement needs it (newsroom/postgresql): a read is itself the check and is sent
 new connection; a write or a transaction is checked first, as Django checks it."""
 
 import psycopg
+import psycopg.sql
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.backends.postgresql.base import DatabaseWrapper as DjangosWrapper
 
 from articles.models import Section
@@ -71,7 +72,7 @@ def test_a_read_on_a_connection_the_server_ended_is_sent_again_on_a_new_one(chec
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_read_through_a_server_side_cursor_is_sent_again_too():
+def test_a_read_through_a_server_side_cursor_is_sent_again_too(checks):
     for position in range(3):
         Section.objects.create(name=f"Section {position}", slug=f"section-{position}")
     next_request()
@@ -79,6 +80,7 @@ def test_a_read_through_a_server_side_cursor_is_sent_again_too():
     next_request()
     names = [section.name for section in Section.objects.order_by("slug").iterator(chunk_size=2)]
     assert names == ["Section 0", "Section 1", "Section 2"]
+    assert checks == []
 
 
 @pytest.mark.postgres
@@ -108,12 +110,49 @@ def test_a_transaction_on_a_connection_the_server_ended_begins_on_a_new_one(chec
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_failing_read_on_a_live_connection_is_not_sent_again(checks):
+def test_a_read_that_fails_on_a_live_connection_is_not_sent_again(checks):
+    sent = []
+
+    def count(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 50")
+    pid = connection.connection.info.backend_pid
     next_request()
-    with pytest.raises(DatabaseError), connection.cursor() as cursor:
-        cursor.execute("SELECT 1 / 0")
-    assert connection.connection.info.backend_pid  # the connection stays
+    try:
+        with (
+            connection.execute_wrapper(count),
+            pytest.raises(OperationalError),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT pg_sleep(1)")  # cancelled by the server: not a lost link
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+    assert sent == ["SELECT pg_sleep(1)"]
+    assert connection.connection.info.backend_pid == pid
     assert checks == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_cursor_made_before_the_connection_was_replaced_moves_to_the_new_one():
+    Section.objects.create(name="World", slug="world")
+    next_request()
+    end_connection_from_the_server()
+    next_request()
+    with connection.cursor() as cursor:
+        assert Section.objects.get(slug="world").name == "World"  # replaces the connection
+        cursor.execute("SELECT 2")
+        assert cursor.fetchone() == (2,)
+    next_request()
+    end_connection_from_the_server()
+    next_request()
+    with connection.cursor() as cursor, transaction.atomic():  # checked as it begins
+        cursor.execute("SELECT 3")
+        assert cursor.fetchone() == (3,)
 
 
 @pytest.mark.postgres
@@ -139,6 +178,12 @@ def test_a_connection_ended_in_the_middle_of_a_request_is_an_error_as_before():
         ('UPDATE "articles_section" SET "name" = %s', False),
         ('WITH "gone" AS (DELETE FROM "articles_section" RETURNING "id") SELECT 1', False),
         ("SELECTED", False),
+        ("select nextval('articles_section_id_seq')", False),
+        ("SELECT setval('articles_section_id_seq', 1)", False),
+        ("SELECT pg_advisory_lock(1)", False),
+        ('SELECT * INTO "copy" FROM "articles_section"', False),
+        ('SELECT "id" FROM "articles_article" FOR NO KEY UPDATE', False),
+        (psycopg.sql.SQL("SELECT 1"), False),
     ],
 )
 def test_what_counts_as_a_read(sql, reads):

@@ -27,6 +27,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.execute_wrappers.append(self._checked_by_first_statement)
         self.health_check_deferred = False
 
+    def connect(self):
+        super().connect()
+        self.health_check_deferred = False  # a new connection is healthy
+
     def close_if_health_check_failed(self):
         if (
             self.pool  # the pool hands out only healthy connections
@@ -49,11 +53,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super().set_autocommit(autocommit, *args, **kwargs)
 
     def _checked_by_first_statement(self, execute, sql, params, many, context):
+        cursor = context["cursor"]
+        made_on = getattr(cursor.cursor, "connection", None)
+        if made_on not in (None, self.connection) and self.connection and made_on.closed:
+            # Made before the check replaced the connection it was made on (Django checks
+            # before making a cursor; this check may come after).
+            self._move(cursor)
         if not self.health_check_deferred:
             return execute(sql, params, many, context)
         self.health_check_deferred = False
         self.health_check_done = True
-        cursor = context["cursor"]
         if many or self.in_atomic_block or not self.get_autocommit() or not _reads_only(sql):
             if not self.is_usable():
                 self._reconnect(cursor)
@@ -72,18 +81,37 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _reconnect(self, cursor):
         """A new connection, and `cursor` (Django's wrapper) moved onto it."""
-        name = getattr(cursor.cursor, "name", None)  # a server-side cursor's (iterator())
         self.close()
         self.ensure_connection()
+        self._move(cursor)
+
+    def _move(self, cursor):
+        name = getattr(cursor.cursor, "name", None)  # a server-side cursor's (iterator())
         with self.wrap_database_errors:
             cursor.cursor = self.create_cursor(name)
 
 
+# What may change something though its statement begins with SELECT.
+_NOT_ONLY_READING = (
+    " for update",
+    " for no key update",
+    " for share",
+    " for key share",
+    " into ",
+    "nextval(",
+    "setval(",
+    "pg_advisory",
+    "pg_notify(",
+    "set_config(",
+)
+
+
 def _reads_only(sql):
-    """Whether a statement only reads: a SELECT (not a WITH, which may write) that locks no
-    rows. Sent twice in autocommit, it gives the same answer and changes nothing."""
-    return (
-        sql.lstrip()[:7].upper() == "SELECT "
-        and " FOR UPDATE" not in sql
-        and (" FOR SHARE" not in sql)
-    )
+    """Whether a statement only reads, so that sent twice in autocommit it changes nothing: a
+    SELECT (not a WITH, which may write) that locks no rows, fills no table and calls none of
+    PostgreSQL's functions that change something. A function of one's own that writes is not
+    seen here; the ORM's reads call none."""
+    if not isinstance(sql, str):  # psycopg's composed SQL: checked first
+        return False
+    text = sql.lstrip().lower()
+    return text.startswith("select ") and not any(part in text for part in _NOT_ONLY_READING)
