@@ -25,43 +25,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         # The outermost wrapper: it sees each statement before any other wrapper does.
         self.execute_wrappers.append(self._checked_by_first_statement)
-        self.health_check_deferred = False
-
-    def connect(self):
-        super().connect()
-        self.health_check_deferred = False  # a new connection is healthy
 
     def close_if_health_check_failed(self):
-        if (
-            self.pool  # the pool hands out only healthy connections
-            or self.connection is None
-            or not self.health_check_enabled
-            or self.health_check_done
-        ):
+        # Out of a transaction, `health_check_done` stays False until the request's first
+        # statement checks the connection (_checked_by_first_statement).
+        if self.health_check_done or self.connection is None:
             return
-        if self.in_atomic_block or not self.get_autocommit():
+        if self.in_atomic_block or not self.get_autocommit() or self.pool:
             super().close_if_health_check_failed()
-        else:
-            self.health_check_deferred = True  # the first statement checks it
 
     def set_autocommit(self, autocommit, *args, **kwargs):
         if not autocommit:
             # A transaction begins: a connection that is gone is replaced before it, as Django
             # does, since its statements cannot be sent again on a new connection one by one.
-            self.health_check_deferred = False
             super().close_if_health_check_failed()
         return super().set_autocommit(autocommit, *args, **kwargs)
 
     def _checked_by_first_statement(self, execute, sql, params, many, context):
         cursor = context["cursor"]
-        made_on = getattr(cursor.cursor, "connection", None)
-        if made_on not in (None, self.connection) and self.connection and made_on.closed:
-            # Made before the check replaced the connection it was made on (Django checks
-            # before making a cursor; this check may come after).
+        if self._made_on_a_replaced_connection(cursor.cursor):
             self._move(cursor)
-        if not self.health_check_deferred:
+        if self.health_check_done or not self.health_check_enabled:
             return execute(sql, params, many, context)
-        self.health_check_deferred = False
         self.health_check_done = True
         if many or self.in_atomic_block or not self.get_autocommit() or not _reads_only(sql):
             if not self.is_usable():
@@ -75,6 +60,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
             logger.info("The database connection was gone; reconnected and read again.")
             self._reconnect(cursor)
             return execute(sql, params, many, context)
+
+    def _made_on_a_replaced_connection(self, driver_cursor):
+        """Whether a cursor was made on a connection since replaced: Django checks before it
+        makes a cursor, and here the check may come after."""
+        made_on = getattr(driver_cursor, "connection", None)
+        return (
+            made_on is not None
+            and self.connection is not None
+            and made_on is not self.connection
+            and made_on.closed
+        )
 
     def _connection_lost(self):
         return self.connection is None or self.connection.closed or self.connection.broken
